@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`. Each sets up what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+# The local admin login that `make run` creates and prints; override on the command line.
+export DJANGO_SUPERUSER_USERNAME ?= admin
+export DJANGO_SUPERUSER_PASSWORD ?= admin
+export DJANGO_SUPERUSER_EMAIL ?= admin@example.com
+
+.PHONY: run test
+
+# One virtual environment; installed again whenever a requirements file changes.
+define install
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r $<
+	touch $@
+endef
+
+$(VENV)/.run-installed: requirements.txt
+	$(install)
+
+$(VENV)/.test-installed: requirements-dev.txt requirements.txt
+	$(install)
+
+# The embedded default: DEBUG on, SQLite in data/, media in data/media served at /media/.
+run: export DJANGO_DEBUG ?= True
+run: $(VENV)/.run-installed
+	mkdir -p data/media
+	$(BIN)/python manage.py migrate --no-input
+	@if $(BIN)/python manage.py shell -c "from django.contrib.auth.models import User; \
+		raise SystemExit(User.objects.filter(username='$(DJANGO_SUPERUSER_USERNAME)').exists())"; \
+	then $(BIN)/python manage.py createsuperuser --no-input; fi
+	@echo
+	@echo "  Admin:  http://127.0.0.1:8000/admin/"
+	@echo "  Login:  $(DJANGO_SUPERUSER_USERNAME) / $(DJANGO_SUPERUSER_PASSWORD)"
+	@echo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,36 @@
+"""System checks: configuration mistakes stop runserver, migrate, check and gunicorn at start-up
+with a message naming the variable, instead of surfacing as a 500 at the first request."""
+
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+# The variables a production run (DEBUG off) cannot do without, with what each one is for.
+PRODUCTION_VARIABLES = {
+    "SECRET_KEY": "a long random string that signs sessions and password resets",
+    "DATABASE_URL": "the database, postgres://user:password@host:5432/name",
+    "DEFAULT_STORAGE_DSN": "the media storage, s3://KEY:SECRET@bucket.host/ or file:///path/?url=/media/",
+}
+
+
+def _is_set(name):
+    try:
+        return bool(getattr(settings, name))
+    except ImproperlyConfigured:  # Django refuses to hand out an empty SECRET_KEY
+        return False
+
+
+@checks.register
+def check_production_environment(app_configs, **kwargs):
+    if settings.DEBUG:
+        return []
+    return [
+        checks.Error(
+            f"{name} is not set and DEBUG is off.",
+            hint=f"Set {name} to {meaning}; the embedded SQLite and data/media defaults apply "
+            "only with DJANGO_DEBUG=True.",
+            id="myapp.E001",
+        )
+        for name, meaning in PRODUCTION_VARIABLES.items()
+        if not _is_set(name)
+    ]

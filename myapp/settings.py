@@ -1,0 +1,183 @@
+"""Settings for myapp: everything that differs between environments comes from the environment.
+
+Divio sets the variables read here in every cloud environment; docker compose reads them from
+.env-local. Each one is read once, below, with its default and why. The README lists them all.
+
+Without any variable (a local run without Docker, `make run`) the project uses its embedded
+default: SQLite and media files under data/, the folder docker compose mounts at /data. That
+default only applies with DEBUG on; with DEBUG off an unset variable stays unset and the system
+check myapp.E001 stops runserver, migrate and gunicorn with a message naming it, so production
+never falls back to local files or a local database. Settings still import with nothing set,
+because the Docker image runs `collectstatic` at build time with no environment.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+import dj_database_url
+from django_storage_url import dsn_configured_storage_class
+
+from myapp.dsn import local_media
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The host folder that docker compose mounts at /data; the embedded default keeps its database
+# and media there too, so a local run and a Docker run show the same files.
+DATA_DIR = BASE_DIR / "data"
+
+
+# Security
+
+# Only the exact string "True" turns DEBUG on: a typo or "true" must never expose tracebacks.
+DEBUG = os.environ.get("DJANGO_DEBUG") == "True"
+
+# Divio sets a SECRET_KEY per environment. The fixed fallback is for local runs only; with DEBUG
+# off it stays empty, Django refuses to sign anything and myapp.E001 names the variable.
+SECRET_KEY = os.environ.get(
+    "SECRET_KEY", "django-insecure-local-development-only" if DEBUG else ""
+)
+
+# Divio's DOMAIN is the environment's main host; aliases are served too, and redirect domains
+# must reach Django so that it can redirect them. Empty with DEBUG on means Django's own
+# localhost defaults.
+ALLOWED_HOSTS = [
+    host.strip()
+    for variable in ("DOMAIN", "DOMAIN_ALIASES", "DOMAIN_REDIRECTS")
+    for host in os.environ.get(variable, "").split(",")
+    if host.strip()
+]
+
+# Divio's proxy terminates TLS and talks plain HTTP to the container: without trusting its
+# X-Forwarded-Proto every request would look insecure, so HTTPS redirects would loop.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# On unless the environment says exactly "False" (the tutorial's rule); a local run without
+# Docker has no TLS, so there the default follows DEBUG.
+SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", str(not DEBUG)) != "False"
+
+# Wherever HTTPS is enforced, cookies and browsers must keep to it as well. HSTS is sent over
+# HTTPS only; preload takes effect only once the domain is submitted to the preload list.
+SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
+CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
+SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL_REDIRECT else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+
+# The admin's forms post back to the host they came from, over HTTPS in the cloud.
+CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
+
+
+# Application definition
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    # The project itself: storage schemes, configuration checks and media commands.
+    "myapp",
+    "uploader",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # WhiteNoise serves the collected static files, right after SecurityMiddleware as its
+    # documentation requires, so no web server is needed in front of gunicorn.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "myapp.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "myapp.wsgi.application"
+
+
+# Database
+
+# postgres://user:password@host:5432/name on Divio and in docker compose. Unset with DEBUG off,
+# there is no database at all (the image build needs none) and myapp.E001 says so.
+DATABASE_URL = os.environ.get(
+    "DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}" if DEBUG else ""
+)
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=600, conn_health_checks=True
+    )
+} if DATABASE_URL else {}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+# Password validation
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+
+# Internationalization
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+
+# Static files, collected into the image at build time and served by WhiteNoise
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+
+# Media files
+
+# Where and how uploads are stored, and the URL they are served from: file://, s3:// or az://
+# (README, "Cloud storage"). Divio provides it per environment; locally it is .env-local's
+# file:///data/media/?url=%2Fmedia%2F, or data/media in this checkout without Docker.
+DEFAULT_STORAGE_DSN = os.environ.get(
+    "DEFAULT_STORAGE_DSN",
+    f"file://{quote(str(DATA_DIR / 'media'))}/?url=%2Fmedia%2F" if DEBUG else "",
+)
+
+# dsn_configured_storage_class() requires the name of the setting, not its value.
+DefaultStorageClass = dsn_configured_storage_class("DEFAULT_STORAGE_DSN")
+
+# The tutorial sets DEFAULT_FILE_STORAGE = "myapp.settings.DefaultStorageClass". Django 5.1
+# removed that setting and silently ignores it, which would leave media on local disk in the
+# cloud; STORAGES is its replacement.
+STORAGES = {
+    "default": {"BACKEND": "myapp.settings.DefaultStorageClass"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# Only for serving a file:// DSN's files in DEBUG (myapp/urls.py); derived from the DSN so that
+# they always agree with it. Empty for cloud storage, which serves its own files.
+MEDIA_ROOT, MEDIA_URL = local_media(DEFAULT_STORAGE_DSN)

@@ -1,0 +1,164 @@
+"""myapp/settings.py read afresh under a given environment, one variable at a time."""
+
+import runpy
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from myapp.checks import PRODUCTION_VARIABLES
+
+ROOT = Path(__file__).resolve().parents[2]
+VARIABLES = (
+    "DJANGO_DEBUG", "SECRET_KEY", "DOMAIN", "DOMAIN_ALIASES", "DOMAIN_REDIRECTS",
+    "SECURE_SSL_REDIRECT", "DATABASE_URL", "DEFAULT_STORAGE_DSN",
+)
+PRODUCTION = {
+    "SECRET_KEY": "x" * 50,
+    "DATABASE_URL": "postgres://app:pw@db.example.com:5432/app",
+    "DEFAULT_STORAGE_DSN": "s3://KEY:SECRET@bucket.s3-eu-central-1.amazonaws.com/?domain=bucket",
+    "DOMAIN": "app.example.com",
+}
+
+
+@pytest.fixture
+def load(monkeypatch):
+    def load(**environment):
+        for name in VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(ROOT / "myapp" / "settings.py"))
+
+    return load
+
+
+@pytest.mark.parametrize(
+    "value, debug",
+    [("True", True), ("true", False), ("1", False), ("yes", False), ("", False), (None, False)],
+)
+def test_debug_is_on_only_for_the_exact_string_true(load, value, debug):
+    assert load(**({} if value is None else {"DJANGO_DEBUG": value}))["DEBUG"] is debug
+
+
+def test_secret_key_comes_from_the_environment(load):
+    assert load(SECRET_KEY="s3cr3t")["SECRET_KEY"] == "s3cr3t"
+
+
+def test_secret_key_has_a_local_fallback_only_in_debug(load):
+    assert load(DJANGO_DEBUG="True")["SECRET_KEY"].startswith("django-insecure-")
+    assert load()["SECRET_KEY"] == ""
+
+
+def test_allowed_hosts_join_the_three_domain_variables(load):
+    settings = load(
+        DOMAIN="app.example.com",
+        DOMAIN_ALIASES="localhost, 127.0.0.1,,",
+        DOMAIN_REDIRECTS=" www.example.com ,old.example.com",
+    )
+    assert settings["ALLOWED_HOSTS"] == [
+        "app.example.com", "localhost", "127.0.0.1", "www.example.com", "old.example.com",
+    ]
+    assert settings["CSRF_TRUSTED_ORIGINS"][0] == "https://app.example.com"
+
+
+def test_allowed_hosts_are_empty_without_domains(load):
+    assert load()["ALLOWED_HOSTS"] == []
+
+
+@pytest.mark.parametrize(
+    "environment, redirect",
+    [
+        ({}, True),
+        ({"SECURE_SSL_REDIRECT": "False"}, False),
+        ({"SECURE_SSL_REDIRECT": "false"}, True),
+        ({"SECURE_SSL_REDIRECT": "True"}, True),
+        ({"DJANGO_DEBUG": "True"}, False),
+        ({"DJANGO_DEBUG": "True", "SECURE_SSL_REDIRECT": "True"}, True),
+    ],
+)
+def test_ssl_redirect_is_on_unless_false_or_a_local_debug_run(load, environment, redirect):
+    settings = load(**environment)
+    assert settings["SECURE_SSL_REDIRECT"] is redirect
+    assert settings["SESSION_COOKIE_SECURE"] is settings["CSRF_COOKIE_SECURE"] is redirect
+    assert bool(settings["SECURE_HSTS_SECONDS"]) is redirect
+
+
+def test_the_tls_proxy_header_is_trusted(load):
+    assert load()["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def test_database_url_is_parsed(load):
+    database = load(DATABASE_URL="postgres://app:pw@db.example.com:5432/app")["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.example.com", 5432, "app")
+    assert (database["USER"], database["PASSWORD"]) == ("app", "pw")
+
+
+def test_database_defaults_to_sqlite_in_data_only_in_debug(load):
+    database = load(DJANGO_DEBUG="True")["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == str(ROOT / "data" / "db.sqlite3")
+    assert load()["DATABASES"] == {}
+
+
+def test_storage_dsn_and_local_media_follow_the_environment(load):
+    settings = load(DEFAULT_STORAGE_DSN="file:///data/media/?url=%2Fmedia%2F")
+    assert settings["DEFAULT_STORAGE_DSN"] == "file:///data/media/?url=%2Fmedia%2F"
+    assert (settings["MEDIA_ROOT"], settings["MEDIA_URL"]) == ("/data/media/", "/media/")
+
+
+def test_storage_defaults_to_data_media_only_in_debug(load):
+    settings = load(DJANGO_DEBUG="True")
+    assert settings["MEDIA_ROOT"] == f"{ROOT / 'data' / 'media'}/"
+    assert settings["MEDIA_URL"] == "/media/"
+    assert load()["DEFAULT_STORAGE_DSN"] == ""
+
+
+def test_cloud_storage_has_no_local_media(load):
+    settings = load(DEFAULT_STORAGE_DSN=PRODUCTION["DEFAULT_STORAGE_DSN"])
+    assert (settings["MEDIA_ROOT"], settings["MEDIA_URL"]) == ("", "")
+
+
+def test_storages_use_the_dsn_class_not_the_removed_setting(load):
+    settings = load()
+    assert settings["STORAGES"]["default"]["BACKEND"] == "myapp.settings.DefaultStorageClass"
+    assert settings["STORAGES"]["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+    assert "DEFAULT_FILE_STORAGE" not in settings
+
+
+def manage(*args, cwd=ROOT, **environment):
+    """``python manage.py ARGS`` with only ``environment`` set, as in a Docker build."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=cwd, env={"PATH": "/usr/bin:/bin", **environment},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_collectstatic_runs_with_no_environment_at_all(tmp_path):
+    for name in ("manage.py", "myapp", "uploader"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        copy(ROOT / name, tmp_path / name)
+    result = manage("collectstatic", "--noinput", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles" / "admin" / "css" / "base.css").is_file()
+    assert (tmp_path / "staticfiles" / "staticfiles.json").is_file()  # the manifest
+
+
+@pytest.mark.parametrize("missing", PRODUCTION_VARIABLES)
+def test_a_production_run_refuses_to_start_without_a_variable(missing):
+    environment = {name: value for name, value in PRODUCTION.items() if name != missing}
+    result = manage("check", **environment)
+    assert result.returncode == 1
+    assert f"(myapp.E001) {missing} is not set and DEBUG is off." in result.stderr
+    assert result.stderr.count("myapp.E001") == 1
+
+
+def test_a_local_debug_run_needs_no_variable():
+    result = manage("check", DJANGO_DEBUG="True")
+    assert result.returncode == 0, result.stderr

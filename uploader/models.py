@@ -1,0 +1,5 @@
+from django.db import models
+
+
+class UploadedFile(models.Model):
+    file = models.FileField()
