@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from myapp import dsn
+
 # The variables a production run (DEBUG off) cannot do without, with what each one is for.
 PRODUCTION_VARIABLES = {
     "SECRET_KEY": "a long random string that signs sessions and password resets",
@@ -33,4 +35,23 @@ def check_production_environment(app_configs, **kwargs):
         )
         for name, meaning in PRODUCTION_VARIABLES.items()
         if not _is_set(name)
+    ]
+
+
+@checks.register
+def check_storage_dsn(app_configs, **kwargs):
+    """A wrong DEFAULT_STORAGE_DSN would otherwise surface only at the first upload, as a bare
+    NotImplementedError or KeyError from django-storage-url."""
+    value = settings.DEFAULT_STORAGE_DSN
+    if not value and not settings.DEBUG:
+        return []  # myapp.E001 already says it is missing
+    reason = dsn.problem(value)
+    if reason is None:
+        return []
+    return [
+        checks.Error(
+            f"DEFAULT_STORAGE_DSN is not a usable storage DSN: {reason}.",
+            hint="Accepted forms: " + "; ".join(dsn.FORMS.values()) + " (README, Cloud storage).",
+            id="myapp.E002",
+        )
     ]

@@ -1,4 +1,8 @@
 import importlib
+import os
+import uuid
+from urllib.parse import quote
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -6,7 +10,20 @@ from django.test import override_settings
 from django.urls import clear_url_caches
 
 import myapp.urls
+from tests import s3server
 from tests.support import use_storage_dsn
+
+IN_CI = os.environ.get("CI") == "true"
+
+# Tests must never read a developer's own AWS credentials or settings.
+s3server.isolate_from_aws_configuration()
+
+
+def skip_unless_ci(reason):
+    """Skip locally for a missing prerequisite; in CI a missing prerequisite is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI must run this test)")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +43,55 @@ def media_dir(settings, tmp_path, static_root):
     media = tmp_path / "media"
     use_storage_dsn(settings, f"file://{media}/?url=%2Fmedia%2F")
     return media
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto over plain HTTP on a free port, for the explicit-endpoint s3+http:// scheme."""
+    server = s3server.MotoServer(s3server.free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_tls_server(tmp_path_factory):
+    """moto over TLS on 127.0.0.1:443 with a test CA, so that Divio's literal
+    s3://KEY:SECRET@media.localhost/ form (endpoint https://localhost/) runs unchanged."""
+    if not s3server.port_can_be_bound(443):
+        skip_unless_ci("port 443 on 127.0.0.1 cannot be bound (run as root, or it is in use)")
+    import trustme
+
+    folder = tmp_path_factory.mktemp("tls")
+    ca = trustme.CA()
+    certificate = ca.issue_cert("localhost", "127.0.0.1")
+    certificate.private_key_pem.write_to_path(folder / "key.pem")
+    certificate.cert_chain_pems[0].write_to_path(folder / "cert.pem")
+    with pytest.MonkeyPatch.context() as patch:
+        environ = {}
+        s3server.trust(ca, folder, environ)
+        for name, value in environ.items():
+            patch.setenv(name, value)
+        server = s3server.MotoServer(443, folder / "cert.pem", folder / "key.pem")
+        yield server
+        server.stop()
+
+
+def new_bucket(server):
+    client = server.client()
+    name = f"media-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=name)
+    return SimpleNamespace(client=client, name=name)
+
+
+@pytest.fixture
+def s3_bucket(settings, s3_server):
+    """The default storage on a fresh bucket of the HTTP moto server (``client``, ``name``,
+    ``dsn``): what a user of an S3-compatible service has."""
+    bucket = new_bucket(s3_server)
+    host = s3_server.endpoint.removeprefix("http://")
+    bucket.dsn = f"s3+http://{s3server.KEY}:{quote(s3server.SECRET, safe='')}@{host}/{bucket.name}"
+    use_storage_dsn(settings, bucket.dsn)
+    return bucket
 
 
 @pytest.fixture

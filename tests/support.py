@@ -1,6 +1,28 @@
 """Helpers shared by the tests."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 from myapp.dsn import local_media
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PRODUCTION = {  # what Divio sets in a cloud environment
+    "SECRET_KEY": "x" * 50,
+    "DATABASE_URL": "postgres://app:pw@db.example.com:5432/app",
+    "DEFAULT_STORAGE_DSN": "s3://KEY:SECRET@bucket.s3-eu-central-1.amazonaws.com/?domain=bucket",
+    "DOMAIN": "app.example.com",
+}
+
+
+def manage(*args, cwd=ROOT, **environment):
+    """``python manage.py ARGS`` with only ``environment`` set, as in a Docker build."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=cwd, env={"PATH": "/usr/bin:/bin", **environment},
+        capture_output=True, text=True, timeout=120,
+    )
 
 
 def use_storage_dsn(settings, dsn):
@@ -12,3 +34,13 @@ def use_storage_dsn(settings, dsn):
     settings.DEFAULT_STORAGE_DSN = dsn
     settings.MEDIA_ROOT, settings.MEDIA_URL = local_media(dsn)
     settings.STORAGES = {**settings.STORAGES}
+
+
+ADMIN_ADD_URL = "/admin/uploader/uploadedfile/add/"
+
+
+def admin_upload(client, name, content):
+    """POST the admin's add form with one file, as the browser does."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(ADMIN_ADD_URL, {"file": SimpleUploadedFile(name, content)})

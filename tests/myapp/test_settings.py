@@ -2,25 +2,15 @@
 
 import runpy
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from myapp.checks import PRODUCTION_VARIABLES
+from tests.support import PRODUCTION, ROOT, manage
 
-ROOT = Path(__file__).resolve().parents[2]
 VARIABLES = (
     "DJANGO_DEBUG", "SECRET_KEY", "DOMAIN", "DOMAIN_ALIASES", "DOMAIN_REDIRECTS",
     "SECURE_SSL_REDIRECT", "DATABASE_URL", "DEFAULT_STORAGE_DSN",
 )
-PRODUCTION = {
-    "SECRET_KEY": "x" * 50,
-    "DATABASE_URL": "postgres://app:pw@db.example.com:5432/app",
-    "DEFAULT_STORAGE_DSN": "s3://KEY:SECRET@bucket.s3-eu-central-1.amazonaws.com/?domain=bucket",
-    "DOMAIN": "app.example.com",
-}
 
 
 @pytest.fixture
@@ -131,15 +121,6 @@ def test_storages_use_the_dsn_class_not_the_removed_setting(load):
     assert "DEFAULT_FILE_STORAGE" not in settings
 
 
-def manage(*args, cwd=ROOT, **environment):
-    """``python manage.py ARGS`` with only ``environment`` set, as in a Docker build."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=cwd, env={"PATH": "/usr/bin:/bin", **environment},
-        capture_output=True, text=True, timeout=120,
-    )
-
-
 def test_collectstatic_runs_with_no_environment_at_all(tmp_path):
     for name in ("manage.py", "myapp", "uploader"):
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
@@ -148,17 +129,3 @@ def test_collectstatic_runs_with_no_environment_at_all(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles" / "admin" / "css" / "base.css").is_file()
     assert (tmp_path / "staticfiles" / "staticfiles.json").is_file()  # the manifest
-
-
-@pytest.mark.parametrize("missing", PRODUCTION_VARIABLES)
-def test_a_production_run_refuses_to_start_without_a_variable(missing):
-    environment = {name: value for name, value in PRODUCTION.items() if name != missing}
-    result = manage("check", **environment)
-    assert result.returncode == 1
-    assert f"(myapp.E001) {missing} is not set and DEBUG is off." in result.stderr
-    assert result.stderr.count("myapp.E001") == 1
-
-
-def test_a_local_debug_run_needs_no_variable():
-    result = manage("check", DJANGO_DEBUG="True")
-    assert result.returncode == 0, result.stderr

@@ -1,11 +1,25 @@
 """The DSN in DEFAULT_STORAGE_DSN picks the storage behind default_storage."""
 
+import hashlib
+import html
+import os
+import re
+
+import furl
+import pytest
+import requests
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django_storage_url import get_storage
 from storages.backends.s3 import S3Storage
 
 from myapp.storage import FileSystemStorage
-from tests.support import use_storage_dsn
+from tests import s3server
+from tests.support import admin_upload, use_storage_dsn
+from uploader.models import UploadedFile
+
+CONTENT = b"%PDF-1.4\n" + bytes(range(256)) * 64
 
 
 def test_a_file_dsn_stores_in_its_folder_and_serves_at_its_url(settings, tmp_path):
@@ -30,3 +44,172 @@ def test_an_s3_dsn_gives_an_s3_storage_for_its_bucket(settings):
     assert storage.bucket_name == "media"
     assert storage.region_name == "eu-central-1"
     assert settings.MEDIA_ROOT == ""
+
+
+# S3, against a real S3 server (moto) on loopback
+
+
+@pytest.mark.parametrize(
+    "value, bucket, endpoint, region, url",
+    [
+        (
+            "s3://KEY:SECRET@my-app-media.s3-eu-central-1.amazonaws.com/?domain=my-app-media",
+            "my-app-media", "https://s3-eu-central-1.amazonaws.com/", "eu-central-1",
+            "https://my-app-media/a%20b.txt",
+        ),
+        (
+            "s3://KEY:SECRET@my-app.divio-media.org.s3.amazonaws.com/?auth=s3v4"
+            "&domain=my-app.divio-media.org",
+            "my-app.divio-media.org", "https://s3.amazonaws.com/", None,
+            "https://my-app.divio-media.org/a%20b.txt",
+        ),
+        (
+            "s3://KEY:SECRET@my-app-media.sos-ch-dk-2.exo.io/?auth=s3",
+            "my-app-media", "https://sos-ch-dk-2.exo.io/", "ch-dk-2",
+            "https://sos-ch-dk-2.exo.io/my-app-media/a%20b.txt",
+        ),
+        (
+            "s3://KEY:SECRET@media.localhost/?auth=s3v4",
+            "media", "https://localhost/", None, "https://localhost/media/a%20b.txt",
+        ),
+        (
+            "s3+https://KEY:SECRET@r2.example.com/media/uploads?region=auto",
+            "media", "https://r2.example.com", "auto",
+            "https://r2.example.com/media/uploads/a%20b.txt",
+        ),
+        (
+            "s3+http://KEY:SECRET@127.0.0.1:9000/media",
+            "media", "http://127.0.0.1:9000", None, "http://127.0.0.1:9000/media/a%20b.txt",
+        ),
+    ],
+)
+def test_dsn_forms_give_their_bucket_endpoint_region_and_public_url(
+    value, bucket, endpoint, region, url
+):
+    storage = get_storage(value)
+    assert (storage.bucket_name, storage.endpoint_url, storage.region_name) == (
+        bucket, endpoint, region,
+    )
+    assert storage.url("a b.txt") == url
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "s3://KEY:SECRET@media.s3.eu-west-1.amazonaws.com/uploads/?url=https%3A%2F%2Fcdn.example.com%2Fmedia%2F",
+        "s3+https://KEY:SECRET@r2.example.com/media/uploads?url=https%3A%2F%2Fcdn.example.com%2Fmedia%2F",
+        "s3+http://KEY:SECRET@127.0.0.1:9000/media/uploads?url=https%3A%2F%2Fcdn.example.com%2Fmedia",
+    ],
+)
+def test_url_keeps_its_path_on_every_s3_scheme(value):
+    assert get_storage(value).url("a.txt") == "https://cdn.example.com/media/uploads/a.txt"
+
+
+def admin_link(client, uploaded):
+    page = client.get(f"/admin/uploader/uploadedfile/{uploaded.pk}/change/").content.decode()
+    return html.unescape(re.search(r'href="(https?://[^"]+)"', page).group(1))
+
+
+@pytest.mark.django_db
+def test_an_admin_upload_with_divios_literal_dsn_lands_in_the_bucket(admin_client, settings, s3_tls_server):
+    client = s3_tls_server.client()
+    client.create_bucket(Bucket="media")
+    use_storage_dsn(settings, "s3://KEY:SECRET@media.localhost/?auth=s3v4")
+
+    assert admin_upload(admin_client, "report.pdf", CONTENT).status_code == 302
+
+    uploaded = UploadedFile.objects.get()
+    assert [o["Key"] for o in client.list_objects_v2(Bucket="media")["Contents"]] == [uploaded.file.name]
+    link = admin_link(admin_client, uploaded)
+    assert link == f"https://localhost/media/{uploaded.file.name}"
+    assert requests.get(link, timeout=10).content == CONTENT
+
+
+@pytest.mark.django_db
+def test_an_admin_upload_to_an_endpoint_on_a_custom_port(admin_client, s3_bucket, s3_server):
+    assert admin_upload(admin_client, "report.pdf", CONTENT).status_code == 302
+
+    uploaded = UploadedFile.objects.get()
+    listed = s3_bucket.client.list_objects_v2(Bucket=s3_bucket.name)["Contents"]
+    assert [o["Key"] for o in listed] == [uploaded.file.name]
+    link = admin_link(admin_client, uploaded)
+    assert link == f"{s3_server.endpoint}/{s3_bucket.name}/{uploaded.file.name}"
+    assert requests.get(link, timeout=10).content == CONTENT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("storage", ["file", "s3"])
+def test_two_uploads_with_the_same_name_both_survive(admin_client, request, storage):
+    if storage == "s3":
+        request.getfixturevalue("s3_bucket")
+    for content in (b"first version", b"second version"):
+        assert admin_upload(admin_client, "report.txt", content).status_code == 302
+
+    first, second = UploadedFile.objects.order_by("pk")
+    assert first.file.name == "report.txt" and second.file.name != "report.txt"
+    assert [f.file.read() for f in (first, second)] == [b"first version", b"second version"]
+
+
+def test_a_large_file_goes_up_in_parts_and_arrives_intact(s3_bucket, tmp_path):
+    path = tmp_path / "large.bin"
+    digest = hashlib.sha256()
+    with path.open("wb") as file:
+        for _ in range(105):
+            chunk = os.urandom(1024 * 1024)
+            digest.update(chunk)
+            file.write(chunk)
+
+    with path.open("rb") as file:
+        name = default_storage.save("large.bin", File(file))
+
+    head = s3_bucket.client.head_object(Bucket=s3_bucket.name, Key=name)
+    assert head["ContentLength"] == 105 * 1024 * 1024
+    assert int(head["ETag"].strip('"').rsplit("-", 1)[1]) > 1  # a multipart upload's ETag
+    body = s3_bucket.client.get_object(Bucket=s3_bucket.name, Key=name)["Body"]
+    received = hashlib.sha256()
+    for chunk in body.iter_chunks(1024 * 1024):
+        received.update(chunk)
+    assert received.hexdigest() == digest.hexdigest()
+
+
+def all_users_grants(bucket, name):
+    grants = bucket.client.get_object_acl(Bucket=bucket.name, Key=name)["Grants"]
+    return [g["Permission"] for g in grants if g["Grantee"].get("URI", "").endswith("/AllUsers")]
+
+
+def sent_acl_headers(storage):
+    """The x-amz-acl headers of the storage's uploads, as they leave for the server."""
+    sent = []
+    storage.connection.meta.client.meta.events.register(
+        "before-send.s3.PutObject", lambda request, **_: sent.append(request.headers.get("x-amz-acl"))
+    )
+    return sent
+
+
+@pytest.mark.parametrize(
+    "query, header, public",
+    [("", b"public-read", ["READ"]), ("?acl=private", b"private", []), ("?acl=none", None, [])],
+)
+def test_acl_is_public_read_unless_the_dsn_says_otherwise(settings, s3_bucket, query, header, public):
+    use_storage_dsn(settings, s3_bucket.dsn + query)
+    sent = sent_acl_headers(default_storage)
+    name = default_storage.save("a.txt", ContentFile(b"a"))
+    assert sent == [header]
+    assert all_users_grants(s3_bucket, name) == public
+
+
+def test_private_media_get_signed_urls_that_expire(settings, s3_bucket):
+    use_storage_dsn(settings, s3_bucket.dsn + "?qs_auth=true&acl=private")
+    name = default_storage.save("private.txt", ContentFile(b"for your eyes only"))
+
+    url = furl.furl(default_storage.url(name))
+    assert url.args["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256"
+    assert url.args["X-Amz-Credential"].startswith(f"{s3server.KEY}/")
+    assert url.args["X-Amz-Expires"] == "3600"
+    assert re.fullmatch(r"[0-9a-f]{64}", url.args["X-Amz-Signature"])
+    assert requests.get(url.url, timeout=10).content == b"for your eyes only"
+
+
+def test_public_media_urls_carry_no_signature(s3_bucket):
+    name = default_storage.save("public.txt", ContentFile(b"hello"))
+    assert "?" not in default_storage.url(name)

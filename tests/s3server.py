@@ -1,0 +1,103 @@
+"""A real S3-compatible server for the tests: moto's server mode, in a process of its own.
+
+It speaks the S3 HTTP API (multipart included) and keeps bytes and ACLs exactly; it does not check
+signatures, so any key and secret will do.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# The variables through which a developer's own AWS set-up could leak into the tests.
+AWS_VARIABLES = (
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_REGION", "AWS_REGION",
+    "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+)
+# The variables through which Python, requests, curl and boto3 find trusted certificates.
+CA_BUNDLE_VARIABLES = ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+KEY, SECRET = "AKIDTESTTESTTEST", "test/secret+with=specials"
+
+
+def isolate_from_aws_configuration(environ=os.environ):
+    for name in AWS_VARIABLES:
+        environ.pop(name, None)
+    environ["AWS_CONFIG_FILE"] = environ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_can_be_bound(port):
+    try:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+
+
+class MotoServer:
+    """``python -m moto.server`` on 127.0.0.1:PORT, over TLS when given a certificate."""
+
+    def __init__(self, port, certificate=None, private_key=None):
+        self.port = port
+        self.scheme = "https" if certificate else "http"
+        tls = ["--ssl-cert", str(certificate), "--ssl-key", str(private_key)] if certificate else []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port), *tls],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        self._wait_until_listening()
+
+    @property
+    def endpoint(self):
+        host = "localhost" if self.scheme == "https" else "127.0.0.1"
+        return f"{self.scheme}://{host}:{self.port}"
+
+    def _wait_until_listening(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"moto server exited: {self.process.stderr.read().decode()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"moto server did not listen on port {self.port} in {timeout} s")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3", endpoint_url=self.endpoint, region_name="us-east-1",
+            aws_access_key_id=KEY, aws_secret_access_key=SECRET,
+        )
+
+
+def trust(ca, folder: Path, environ=os.environ):
+    """Make ``ca`` trusted by every client, on top of the certificates already trusted."""
+    system = Path(environ.get("SSL_CERT_FILE") or SYSTEM_CA_BUNDLE)
+    bundle = folder / "ca-bundle.pem"
+    bundle.write_bytes(system.read_bytes() + b"\n" + ca.cert_pem.bytes())
+    for name in CA_BUNDLE_VARIABLES:
+        environ[name] = str(bundle)
