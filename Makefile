@@ -8,7 +8,7 @@ export DJANGO_SUPERUSER_USERNAME ?= admin
 export DJANGO_SUPERUSER_PASSWORD ?= admin
 export DJANGO_SUPERUSER_EMAIL ?= admin@example.com
 
-.PHONY: run test
+.PHONY: run test test-container bench
 
 # One virtual environment; installed again whenever a requirements file changes.
 define install
@@ -40,3 +40,15 @@ run: $(VENV)/.run-installed
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Start-up, the admin's list at 10,000 rows and a 1 GiB upload, each against its physical limit
+# (README, "Benchmarks"). BENCH_ARGS=--quick runs them small, in about a minute.
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/startup.py $(BENCH_ARGS)
+	$(BIN)/python bench/changelist.py $(BENCH_ARGS)
+	$(BIN)/python bench/upload.py $(BENCH_ARGS)
+
+# The Docker path built and run for real (containers/test.py): docker compose and a Divio-style
+# run of the image. Uses Docker if an engine runs, else podman as root (CI).
+test-container: $(VENV)/.test-installed
+	$(BIN)/python containers/test.py

@@ -4,6 +4,8 @@ Settings import this module, so it must stay light: storage backends are importe
 is checked.
 """
 
+import base64
+import binascii
 import re
 from urllib.parse import quote, unquote
 
@@ -15,8 +17,11 @@ FORMS = {
     "s3": "s3://KEY:SECRET@BUCKET.s3.REGION.amazonaws.com/[PREFIX/]?auth=s3v4&domain=HOST",
     "s3+https": "s3+https://KEY:SECRET@HOST[:PORT]/BUCKET[/PREFIX]?region=REGION",
     "s3+http": "s3+http://KEY:SECRET@HOST:PORT/BUCKET[/PREFIX]",
-    "az": "az://ACCOUNT:KEY_OR_BASE64_SAS@blob.core.windows.net/CONTAINER",
+    "az": "az://ACCOUNT:KEY_OR_BASE64_SAS@blob.core.windows.net/CONTAINER?domain=HOST",
+    "az+https": "az+https://ACCOUNT:KEY_OR_BASE64_SAS@HOST[:PORT]/[ACCOUNT/]CONTAINER",
+    "az+http": "az+http://ACCOUNT:KEY_OR_BASE64_SAS@HOST:PORT/ACCOUNT/CONTAINER",
 }
+AZURE_SCHEMES = {"az", "az+https", "az+http"}
 ACL_NONE = "none"
 # S3's canned ACLs, and "none" for buckets with ACLs disabled.
 ACLS = {
@@ -26,6 +31,9 @@ ACLS = {
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 # S3's rules for bucket names (the common subset of AWS, MinIO and R2).
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# Azure's rules for storage account and container names.
+ACCOUNT_NAME = re.compile(r"[a-z0-9]{3,24}")
+CONTAINER_NAME = re.compile(r"(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
 
 
 def is_true(value):
@@ -36,7 +44,9 @@ def redact(dsn):
     """The DSN with its secret replaced, safe to print or log."""
     url = furl.furl(dsn)
     if url.password:
-        url.password = "***"
+        # furl would percent-encode "***" itself.
+        url.password = "SECRET"
+        return url.tostr().replace(":SECRET@", ":***@")
     return url.tostr()
 
 
@@ -72,6 +82,13 @@ def problem(dsn):
         return "it has no credentials (KEY:SECRET@ before the host)"
     if url.scheme == "s3" and "." not in (url.host or ""):
         return "an s3:// DSN needs BUCKET.ENDPOINT as its host"
+    if url.scheme == "az" and not (url.host or "").startswith("blob."):
+        return "an az:// DSN's host is blob.core.windows.net; give other endpoints as az+https://"
+    if url.scheme in AZURE_SCHEMES and not _is_base64(url.password):
+        return (
+            "its credential is not base64: give the account key as Azure shows it or a SAS "
+            "token base64-encoded, with /, + and = percent-encoded (%2F, %2B, %3D)"
+        )
     return _query_problem(url) or _storage_problem(dsn, url)
 
 
@@ -84,6 +101,10 @@ def _file_problem(url):
 
 
 def _query_problem(url):
+    if url.scheme in AZURE_SCHEMES:
+        for name in ("acl", "qs_auth"):
+            if name in url.args:
+                return f"{name}= is S3's; an Azure container's access level is set on the container"
     if ":" in url.args.get("domain", ""):
         return "domain= cannot carry a port; give url=https://HOST:PORT/ instead"
     acl = url.args.get("acl")
@@ -102,9 +123,9 @@ def _storage_problem(dsn, url):
     try:
         storage = get_storage(dsn)
     except Exception as error:  # noqa: BLE001: any failure to build is the answer sought
-        return f"it cannot be read ({type(error).__name__}: {_hide(str(error), url)})"
-    if url.scheme == "az":
-        return None if storage.azure_container else "it names no container (…/CONTAINER)"
+        return f"it cannot be read ({type(error).__name__}: {hide(str(error), url)})"
+    if url.scheme in AZURE_SCHEMES:
+        return _azure_problem(storage, url)
     if not storage.bucket_name:
         return "it names no bucket"
     if not BUCKET_NAME.fullmatch(storage.bucket_name):
@@ -114,7 +135,44 @@ def _storage_problem(dsn, url):
     return None
 
 
-def _hide(text, url):
+def _azure_problem(storage, url):
+    if not ACCOUNT_NAME.fullmatch(storage.account_name):
+        return f"its account name {storage.account_name!r} is not a valid Azure account name"
+    if not storage.azure_container:
+        return "it names no container (…/CONTAINER)"
+    if not CONTAINER_NAME.fullmatch(storage.azure_container):
+        return f"its container name {storage.azure_container!r} is not a valid Azure container name"
+    if url.scheme != "az":
+        return _azure_endpoint_problem(storage.account_name, url)
+    return None
+
+
+def _azure_endpoint_problem(account, url):
+    """az+http(s):// is a container's URL: the account is in the host (ACCOUNT.HOST/CONTAINER)
+    or, on emulators such as Azurite, first in the path (HOST/ACCOUNT/CONTAINER)."""
+    if not url.host:
+        return "it names no endpoint host"
+    account_path, _, container = str(url.path).strip("/").rpartition("/")
+    names_no_container = (
+        not account_path and container == account and not url.host.startswith(f"{account}.")
+    )
+    if account_path not in ("", account) or names_no_container:
+        return "its path must be /CONTAINER, or /ACCOUNT/CONTAINER (Azurite's form)"
+    return None
+
+
+def _is_base64(text):
+    """Account keys are base64, and SAS tokens are given base64-encoded (django-storage-url
+    decodes them, adding the padding a DSN may leave out)."""
+    try:
+        base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except binascii.Error:
+        return False
+    return True
+
+
+def hide(text, url):
+    """``text`` with every form of the DSN's secret in it replaced by ``***``."""
     for secret in (url.password, quote(url.password, safe="")):
         text = text.replace(secret, "***")
     return text

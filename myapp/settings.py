@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import dj_database_url
+from boto3.s3.transfer import TransferConfig
 from django_storage_url import dsn_configured_storage_class
 
 from myapp.dsn import local_media
@@ -83,6 +84,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Answers GET /healthz ahead of the HTTPS redirect and the Host check, which a health probe
+    # talking to the container by its address cannot pass; that path only (myapp/middleware.py).
+    "myapp.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # WhiteNoise serves the collected static files, right after SecurityMiddleware as its
     # documentation requires, so no web server is needed in front of gunicorn.
@@ -141,6 +145,38 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 
+# Logging
+
+# To stdout, one line per event (tracebacks included, see myapp/log.py): the container's output is
+# the only log kept, by docker compose and on Divio. Django's own default prints in DEBUG only, to
+# stderr, and otherwise mails errors to ADMINS, which nobody set, so production errors were lost.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "one_line": {
+            "()": "myapp.log.OneLineFormatter",
+            "format": "{asctime} {levelname} {name}: {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "one_line",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
+    "loggers": {
+        "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        # The Azure SDK logs every request and response with their headers at INFO: two events
+        # for each blob read or written.
+        "azure": {"level": "WARNING"},
+    },
+}
+
+
 # Internationalization
 
 LANGUAGE_CODE = "en-us"
@@ -181,3 +217,24 @@ STORAGES = {
 # Only for serving a file:// DSN's files in DEBUG (myapp/urls.py); derived from the DSN so that
 # they always agree with it. Empty for cloud storage, which serves its own files.
 MEDIA_ROOT, MEDIA_URL = local_media(DEFAULT_STORAGE_DSN)
+
+# How request bodies reach the storage (myapp/uploadhandlers.py; README, "Benchmarks"): read in
+# 1 MiB pieces instead of 64 KiB; with S3 storage sent to S3 in parts while they arrive; with file
+# storage received in the media folder itself, so that storing the file is a rename, not a copy.
+FILE_UPLOAD_HANDLERS = [
+    "myapp.uploadhandlers.S3UploadHandler",
+    "myapp.uploadhandlers.MemoryFileUploadHandler",
+    "myapp.uploadhandlers.TemporaryFileUploadHandler",
+]
+# How files travel to S3, streamed by S3UploadHandler or sent by django-storages: in parts of
+# 8 MiB (S3 wants at least 5 MiB, and at most 10,000 parts: files up to 78 GiB), three on their
+# way at a time. A worker holds about one part more than that in memory per upload, 32 MiB, where
+# boto3's default (ten parts) takes over 100 MiB and sends no faster.
+AWS_S3_TRANSFER_CONFIG = TransferConfig(multipart_chunksize=8 * 1024**2, max_concurrency=3)
+
+# The largest file the admin accepts: bytes, or a number with K, M or G (powers of 1024), e.g.
+# 500M; the uploader reads it and the check uploader.E001 names a wrong value. Divio's proxy refuses
+# request bodies over 500 MB before Django sees them, so on Divio keep it a little below 500M. It
+# is the only limit on files: DATA_UPLOAD_MAX_MEMORY_SIZE counts the other form fields, not files,
+# and files over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) are received into a temporary file, not memory.
+UPLOAD_MAX_SIZE = os.environ.get("UPLOAD_MAX_SIZE", "100M")

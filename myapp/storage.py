@@ -5,13 +5,19 @@ wrong on current Django and django-storages, scheme by scheme, and add the schem
 forms and query parameters are listed in myapp/dsn.py and in the README's "Cloud storage".
 """
 
+import io
+from urllib.parse import quote
+
 import furl
-from django.core.files import storage
+from django.core.files import File, storage
 from django_storage_url import register_storage_class
+from django_storage_url.backends import az as dsn_az
 from django_storage_url.backends import s3 as dsn_s3
 from storages.backends import s3
+from storages.utils import is_seekable
 
 from myapp.dsn import ACL_NONE, is_true, local_media
+from myapp.uploadhandlers import StreamedUploadsMixin
 
 
 class FileSystemStorage(storage.FileSystemStorage):
@@ -47,7 +53,7 @@ class DSNQueryMixin:
             self.custom_domain = f"{url.netloc}{str(url.path).rstrip('/')}"
 
 
-class S3Storage(DSNQueryMixin, dsn_s3.S3Storage):
+class S3Storage(StreamedUploadsMixin, DSNQueryMixin, dsn_s3.S3Storage):
     """``s3://KEY:SECRET@BUCKET.ENDPOINT/PREFIX?...``, Divio's form, read by django-storage-url.
     Its endpoint is always ``https://ENDPOINT/``: use ``s3+http(s)://`` for any other."""
 
@@ -56,7 +62,7 @@ class S3Storage(DSNQueryMixin, dsn_s3.S3Storage):
         self.apply_query(dsn)
 
 
-class EndpointS3Storage(DSNQueryMixin, s3.S3Storage):
+class EndpointS3Storage(StreamedUploadsMixin, DSNQueryMixin, s3.S3Storage):
     """``s3+https://KEY:SECRET@HOST[:PORT]/BUCKET[/PREFIX]?region=...`` and ``s3+http://``: any
     S3-compatible service (MinIO, Cloudflare R2, DigitalOcean Spaces, a local server) at an
     endpoint of its own, which ``s3://`` cannot express (no port, no plain HTTP)."""
@@ -80,11 +86,103 @@ class EndpointS3Storage(DSNQueryMixin, s3.S3Storage):
         self.apply_query(dsn)
 
 
+class AzureStorage(dsn_az.AzureStorage):
+    """``az://ACCOUNT:KEY_OR_BASE64_SAS@blob.core.windows.net/CONTAINER?domain=HOST``, Divio's
+    form, read by django-storage-url. Its service is always ``https://ACCOUNT.blob.SUFFIX``: use
+    ``az+http(s)://`` for any other endpoint."""
+
+    def __init__(self, dsn):
+        super().__init__(dsn)
+        # django-storage-url turns django-storages' default around (AZURE_OVERWRITE_FILES=True):
+        # a second upload of the same name would replace the first.
+        self.overwrite_files = False
+        # It would talk to ACCOUNT.blob.core.windows.net whatever the host says (a national
+        # cloud's blob.core.chinacloudapi.cn), and over plain HTTP when url= is an http:// URL.
+        self.endpoint_suffix = dsn.host.removeprefix("blob.")
+        self.azure_ssl = True
+        public_host = dsn.args.get("domain") or f"{self.account_name}.{dsn.host}"
+        self.base_url = container_url(dsn, f"https://{public_host}/{self.azure_container}")
+
+    def url(self, name):
+        # Never signed, so a SAS token never shows in a page; quoted as the Azure SDK quotes.
+        return self.base_url + quote(self._get_valid_path(name), safe="~/")
+
+    def _save(self, name, content):
+        # django-storages' Azure backend rewinds whatever it uploads (its S3 backend only what can
+        # be rewound): a stream, such as the S3 object that copymedia copies, would fail.
+        if not is_seekable(content):
+            content = File(ForwardStream(content), content.name)
+        return super()._save(name, content)
+
+
+class ForwardStream:
+    """A file that can only be read forward, as the Azure SDK uploads it: rewinding it before
+    the first read changes nothing, so that is allowed."""
+
+    def __init__(self, file):
+        self.file = file
+        self.started = False
+
+    def __len__(self):
+        # The SDK asks len() for the size. Known, a small file goes up in one request; unknown,
+        # in blocks, and an empty file would hang that block upload forever (SDK 12.31).
+        size = getattr(self.file, "size", None)
+        if size is None:
+            raise TypeError("size unknown")
+        return size
+
+    def read(self, size=-1):
+        self.started = True
+        return self.file.read(size)
+
+    def seekable(self):
+        return False
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        if offset or whence != io.SEEK_SET or self.started:
+            raise io.UnsupportedOperation("seek")
+        return 0
+
+
+class EndpointAzureStorage(AzureStorage):
+    """``az+https://ACCOUNT:KEY_OR_BASE64_SAS@HOST[:PORT]/[ACCOUNT/]CONTAINER`` and ``az+http://``:
+    the container's own URL with credentials, for endpoints ``az://`` cannot express: Azurite and
+    other emulators, which put the account in the path (``http://127.0.0.1:10000/ACCOUNT/CONTAINER``
+    is Azurite's), private endpoints, Azure Stack."""
+
+    def __init__(self, dsn):
+        super().__init__(dsn)
+        protocol = dsn.scheme.removeprefix("az+")
+        account_path, _, self.azure_container = str(dsn.path).strip("/").rpartition("/")
+        port = f":{dsn.port}" if dsn.port else ""
+        service = f"{protocol}://{dsn.host}{port}/{account_path}".rstrip("/")
+        self.azure_ssl = protocol == "https"
+        credential = (
+            f"AccountKey={self.account_key}" if self.account_key
+            else f"SharedAccessSignature={self.sas_token}"
+        )
+        # django-storages' only way to an endpoint of any shape (its other settings always build
+        # https://ACCOUNT.blob.SUFFIX).
+        self.connection_string = (
+            f"BlobEndpoint={service};AccountName={self.account_name};{credential}"
+        )
+        self.base_url = container_url(dsn, f"{service}/{self.azure_container}")
+
+
+def container_url(dsn, default):
+    """Base URL of a container's files: ``url=``, path kept (django-storage-url keeps only its
+    host and adds the container), or ``default``."""
+    return dsn.args.get("url", default).rstrip("/") + "/"
+
+
 SCHEMES = {
     "file": "myapp.storage.FileSystemStorage",
     "s3": "myapp.storage.S3Storage",
     "s3+http": "myapp.storage.EndpointS3Storage",
     "s3+https": "myapp.storage.EndpointS3Storage",
+    "az": "myapp.storage.AzureStorage",
+    "az+http": "myapp.storage.EndpointAzureStorage",
+    "az+https": "myapp.storage.EndpointAzureStorage",
 }
 
 

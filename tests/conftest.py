@@ -10,7 +10,8 @@ from django.test import override_settings
 from django.urls import clear_url_caches
 
 import myapp.urls
-from tests import s3server
+from tests import azurite as azurite_server
+from tests import s3server, webserver
 from tests.support import use_storage_dsn
 
 IN_CI = os.environ.get("CI") == "true"
@@ -94,6 +95,37 @@ def s3_bucket(settings, s3_server):
     return bucket
 
 
+@pytest.fixture(scope="session")
+def azurite(tmp_path_factory):
+    """Azurite, a real Azure Blob server, over plain HTTP on a free port, for az+http://."""
+    if azurite_server.installed_version() != azurite_server.VERSION:
+        skip_unless_ci(
+            f"Azurite {azurite_server.VERSION} is not installed (it needs Node.js): "
+            f"{azurite_server.INSTALL}"
+        )
+    server = azurite_server.AzuriteServer(
+        s3server.free_port(), tmp_path_factory.mktemp("azurite")
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def azure_container(settings, azurite):
+    """The default storage on a fresh public container of Azurite (``client``, ``name``,
+    ``dsn``): what a user of Azure Blob Storage has."""
+    container = azurite.new_container()
+    use_storage_dsn(settings, container.dsn)
+    return container
+
+
+@pytest.fixture
+def down_s3_dsn():
+    """An s3+http:// DSN whose server is down: nothing listens on its port."""
+    secret = quote(s3server.SECRET, safe="")
+    return f"s3+http://{s3server.KEY}:{secret}@127.0.0.1:{s3server.free_port()}/media"
+
+
 @pytest.fixture
 def debug_urls(settings):
     """The URLconf as a DEBUG run builds it, with local media served at MEDIA_URL."""
@@ -104,6 +136,22 @@ def debug_urls(settings):
     settings.DEBUG = False
     importlib.reload(myapp.urls)
     clear_url_caches()
+
+
+@pytest.fixture
+def gunicorn(static_root, tmp_path):
+    """``gunicorn(**variables)`` serves the project as in production (tests/webserver.py) with
+    those variables, until the test ends."""
+    servers = []
+
+    def start(**variables):
+        log = tmp_path / f"gunicorn-{len(servers)}.log"
+        servers.append(webserver.Gunicorn(log, TEST_STATIC_ROOT=str(static_root), **variables))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 def pytest_report_header(config):

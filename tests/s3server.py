@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,36 +47,34 @@ def port_can_be_bound(port):
         return False
 
 
-class MotoServer:
-    """``python -m moto.server`` on 127.0.0.1:PORT, over TLS when given a certificate."""
+class LocalServer:
+    """A server process listening on 127.0.0.1:PORT, until stop().
 
-    def __init__(self, port, certificate=None, private_key=None):
+    Its output goes to a temporary file, not a pipe: nobody reads a pipe while the tests run, and
+    a server that logs every request (moto does) would hang once the pipe's 64 KiB are full.
+    """
+
+    name = "server"
+
+    def __init__(self, port, command):
         self.port = port
-        self.scheme = "https" if certificate else "http"
-        tls = ["--ssl-cert", str(certificate), "--ssl-key", str(private_key)] if certificate else []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port), *tls],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_until_listening()
-
-    @property
-    def endpoint(self):
-        host = "localhost" if self.scheme == "https" else "127.0.0.1"
-        return f"{self.scheme}://{host}:{self.port}"
 
     def _wait_until_listening(self, timeout=30):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"moto server exited: {self.process.stderr.read().decode()}")
+                self.log.seek(0)
+                raise RuntimeError(f"{self.name} exited: {self.log.read().decode()}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"moto server did not listen on port {self.port} in {timeout} s")
+        raise RuntimeError(f"{self.name} did not listen on port {self.port} in {timeout} s")
 
     def stop(self):
         self.process.terminate()
@@ -84,6 +83,25 @@ class MotoServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
+
+
+class MotoServer(LocalServer):
+    """``python -m moto.server`` on 127.0.0.1:PORT, over TLS when given a certificate."""
+
+    name = "moto server"
+
+    def __init__(self, port, certificate=None, private_key=None):
+        self.scheme = "https" if certificate else "http"
+        tls = ["--ssl-cert", str(certificate), "--ssl-key", str(private_key)] if certificate else []
+        super().__init__(
+            port, [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port), *tls]
+        )
+
+    @property
+    def endpoint(self):
+        host = "localhost" if self.scheme == "https" else "127.0.0.1"
+        return f"{self.scheme}://{host}:{self.port}"
 
     def client(self):
         import boto3

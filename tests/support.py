@@ -1,5 +1,7 @@
 """Helpers shared by the tests."""
 
+import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +36,25 @@ def use_storage_dsn(settings, dsn):
     settings.DEFAULT_STORAGE_DSN = dsn
     settings.MEDIA_ROOT, settings.MEDIA_URL = local_media(dsn)
     settings.STORAGES = {**settings.STORAGES}
+
+
+def write_random_file(path, mebibytes):
+    """Fill ``path`` with random bytes, a MiB at a time (nothing large in memory); return
+    their SHA-256, to compare with ``sha256(chunks)`` of what comes back."""
+    digest = hashlib.sha256()
+    with path.open("wb") as file:
+        for _ in range(mebibytes):
+            chunk = os.urandom(1024 * 1024)
+            digest.update(chunk)
+            file.write(chunk)
+    return digest.hexdigest()
+
+
+def sha256(chunks):
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 ADMIN_ADD_URL = "/admin/uploader/uploadedfile/add/"

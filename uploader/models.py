@@ -1,5 +1,85 @@
+"""An uploaded file: the tutorial's FileField, described once when the file is stored, and
+removed from storage with its row (uploader/lifecycle.py)."""
+
+import unicodedata
+
+from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.utils import timezone
+
+from uploader import lifecycle
+from uploader.names import storage_name
 
 
 class UploadedFile(models.Model):
     file = models.FileField()
+    # What the admin lists, recorded when the file is stored, so that a list of a hundred files
+    # makes no call to the storage.
+    name = models.CharField(max_length=255, editable=False, help_text="As it was uploaded.")
+    size = models.PositiveBigIntegerField(null=True, editable=False, help_text="In bytes.")
+    content_type = models.CharField(max_length=255, editable=False)
+    uploaded_at = models.DateTimeField("uploaded", default=timezone.now, editable=False)
+    # Uploads belong to the account that made them: deleting the user deletes them and their
+    # files, after the admin's confirmation page has listed them.
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="uploaded_files",
+    )
+
+    # The name of the file in storage as the database has it, to delete once it is replaced.
+    _stored_name = None
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["-uploaded_at", "-id"], name="uploader_newest_first")]
+
+    def __str__(self):
+        return self.name or self.file.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if "file" in field_names:
+            instance._stored_name = instance.file.name
+        return instance
+
+    def save(self, *args, **kwargs):
+        uploading = bool(self.file) and not self.file._committed
+        if uploading:
+            self._describe_upload()
+        try:
+            super().save(*args, **kwargs)
+        except BaseException:
+            # FileField stores the file before the row is written: if writing it failed, no row
+            # names the file.
+            if uploading and self.file._committed:
+                lifecycle.delete(self.file.storage, self.file.name)
+            raise
+        if uploading:
+            lifecycle.stored(self.file.storage, self.file.name)
+        if self._stored_name and self._stored_name != self.file.name:
+            lifecycle.delete_after_commit(self.file.storage, self._stored_name, self._state.db)
+        self._stored_name = self.file.name
+
+    def _describe_upload(self):
+        upload = self.file.file
+        self.name = unicodedata.normalize("NFC", self.file.name)[:255]
+        self.file.name, self.content_type = storage_name(self.file.name)
+        # django-storages sends S3 the type the browser claimed before the one the name gives;
+        # send the one listed here, which is never HTML for a file stored as .txt.
+        upload.content_type = self.content_type
+        self.size = upload.size
+        self.uploaded_at = timezone.now()
+
+
+@receiver(post_delete, sender=UploadedFile)
+def delete_file_with_row(sender, instance, using, **kwargs):
+    """Sent for every row deleted, one by one, in bulk or by a cascade."""
+    if instance.file:
+        lifecycle.delete_after_commit(instance.file.storage, instance.file.name, using)

@@ -1,10 +1,15 @@
 """Reading DSNs: the accepted forms pass, every malformed one is named without its secret."""
 
+import base64
+from urllib.parse import quote
+
 import pytest
 
 from myapp import dsn
 
 SECRET = "Sup3rSecretValue"
+# A SAS token as az:// DSNs carry it (its signature is the secret): base64, percent-encoded.
+BASE64_SAS = quote(base64.b64encode(f"sv=2025-01-05&sp=racwdl&sig={SECRET}".encode()), safe="")
 
 VALID = [
     "file:///data/media/?url=%2Fmedia%2F",
@@ -16,6 +21,11 @@ VALID = [
     f"s3://KEY:{SECRET}@media.localhost/?acl=none&qs_auth=true",
     f"s3+http://KEY:{SECRET}@127.0.0.1:9000/media",
     f"s3+https://KEY:{SECRET}@r2.example.com/media/prefix?region=auto&url=https%3A%2F%2Fcdn.example.com%2Fm%2F",
+    f"az://myaccount:{SECRET}@blob.core.windows.net/media",
+    f"az://myaccount:{BASE64_SAS}@blob.core.windows.net/media?domain=media.example.com",
+    f"az://myaccount:{SECRET}@blob.core.chinacloudapi.cn/media?url=https%3A%2F%2Fcdn.example.com%2Fm%2F",
+    f"az+http://devstoreaccount1:{SECRET}@127.0.0.1:10000/devstoreaccount1/media",
+    f"az+https://myaccount:{BASE64_SAS}@myaccount.privatelink.blob.core.windows.net/media",
 ]
 
 MALFORMED = [
@@ -45,6 +55,23 @@ MALFORMED = [
     (f"s3+http://127.0.0.1:9000/media", "no credentials"),
     (f"s3+https://KEY:{SECRET}@r2.example.com/UPPER", "not a valid S3 bucket name"),
     ("az://account@blob.core.windows.net/media", "no credentials"),
+    (f"az://account:{SECRET}@myaccount.blob.core.windows.net/media", "host is blob.core.windows.net"),
+    (f"az://account:{SECRET}@127.0.0.1:10000/media", "give other endpoints as az+https://"),
+    (f"az://account:{SECRET}!@blob.core.windows.net/media", "credential is not base64"),
+    (f"az://account:sv=2025-01-05%26sig={SECRET}@blob.core.windows.net/media", "SAS token base64-encoded"),
+    (f"az://My_Account:{SECRET}@blob.core.windows.net/media", "account name 'My_Account' is not a valid"),
+    (f"az://account:{SECRET}@blob.core.windows.net/", "names no container"),
+    (f"az://account:{SECRET}@blob.core.windows.net/Media", "container name 'Media' is not a valid"),
+    (f"az://account:{SECRET}@blob.core.windows.net/media/uploads", "'media/uploads' is not a valid"),
+    (f"az://account:{SECRET}@blob.core.windows.net/me--dia", "'me--dia' is not a valid"),
+    (f"az://account:{SECRET}@blob.core.windows.net/media?acl=private", "acl= is S3's"),
+    (f"az://account:{BASE64_SAS}@blob.core.windows.net/media?qs_auth=true", "qs_auth= is S3's"),
+    (f"az+http://devstoreaccount1:{SECRET}@127.0.0.1:10000/devstoreaccount1", "/ACCOUNT/CONTAINER"),
+    (f"az+http://devstoreaccount1:{SECRET}@127.0.0.1:10000/other/media", "/ACCOUNT/CONTAINER"),
+    (f"az+http://devstoreaccount1:{SECRET}@127.0.0.1:10000/", "names no container"),
+    (f"az+http://devstoreaccount1:{SECRET}@/devstoreaccount1/media", "no endpoint host"),
+    (f"az+https://account:{SECRET}@127.0.0.1:99999/account/media", "not a URL"),
+    ("az+http://127.0.0.1:10000/devstoreaccount1/media", "no credentials"),
 ]
 
 
@@ -70,3 +97,10 @@ def test_local_media_of_a_file_dsn_is_its_decoded_folder_and_url():
 
 def test_cloud_dsns_have_no_local_media():
     assert dsn.local_media(VALID[2]) == ("", "")
+
+
+@pytest.mark.parametrize("value", [v for v in VALID if SECRET in v])
+def test_redact_hides_the_secret_and_keeps_the_rest(value):
+    redacted = dsn.redact(value)
+    assert SECRET not in redacted
+    assert redacted == value.replace(SECRET, "***")

@@ -1,8 +1,6 @@
 """The DSN in DEFAULT_STORAGE_DSN picks the storage behind default_storage."""
 
-import hashlib
 import html
-import os
 import re
 
 import furl
@@ -16,7 +14,7 @@ from storages.backends.s3 import S3Storage
 
 from myapp.storage import FileSystemStorage
 from tests import s3server
-from tests.support import admin_upload, use_storage_dsn
+from tests.support import admin_upload, sha256, use_storage_dsn, write_random_file
 from uploader.models import UploadedFile
 
 CONTENT = b"%PDF-1.4\n" + bytes(range(256)) * 64
@@ -152,12 +150,7 @@ def test_two_uploads_with_the_same_name_both_survive(admin_client, request, stor
 
 def test_a_large_file_goes_up_in_parts_and_arrives_intact(s3_bucket, tmp_path):
     path = tmp_path / "large.bin"
-    digest = hashlib.sha256()
-    with path.open("wb") as file:
-        for _ in range(105):
-            chunk = os.urandom(1024 * 1024)
-            digest.update(chunk)
-            file.write(chunk)
+    sent = write_random_file(path, 105)
 
     with path.open("rb") as file:
         name = default_storage.save("large.bin", File(file))
@@ -166,10 +159,7 @@ def test_a_large_file_goes_up_in_parts_and_arrives_intact(s3_bucket, tmp_path):
     assert head["ContentLength"] == 105 * 1024 * 1024
     assert int(head["ETag"].strip('"').rsplit("-", 1)[1]) > 1  # a multipart upload's ETag
     body = s3_bucket.client.get_object(Bucket=s3_bucket.name, Key=name)["Body"]
-    received = hashlib.sha256()
-    for chunk in body.iter_chunks(1024 * 1024):
-        received.update(chunk)
-    assert received.hexdigest() == digest.hexdigest()
+    assert sha256(body.iter_chunks(1024 * 1024)) == sent
 
 
 def all_users_grants(bucket, name):

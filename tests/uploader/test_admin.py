@@ -1,13 +1,26 @@
 """The tutorial's test (6.4.1) as a user does it: log in, add an UploadedFile, open its link."""
 
+import html
 import re
+from collections import Counter
+from datetime import timedelta
 
 import pytest
+import requests
+from botocore.httpsession import URLLib3Session
+from django.conf import settings
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import dateformat, timezone
+from django.utils.html import strip_tags
 
+from tests.uploader.conftest import Bucket, Folder
 from uploader.models import UploadedFile
 
 ADD_URL = "/admin/uploader/uploadedfile/add/"
+CHANGELIST = "/admin/uploader/uploadedfile/"
 CONTENT = b"%PDF-1.4 not quite a report\n" + bytes(range(256)) * 64
 
 
@@ -49,3 +62,265 @@ def test_an_anonymous_upload_stores_nothing(client, media_dir):
 def test_media_is_not_served_without_debug(admin_client):
     upload(admin_client)
     assert admin_client.get(UploadedFile.objects.get().file.url).status_code == 404
+
+
+# The list a user wants: what each file is, newest first, searchable, paginated, and cheap
+
+
+def opened(client, url):
+    """The bytes a browser gets from a link: local media through Django, S3 from the bucket."""
+    if url.startswith("http"):
+        return requests.get(url, timeout=10).content
+    return served_bytes(client.get(url))
+
+
+def result_rows(page):
+    """The changelist's rows as {column: cell HTML}."""
+    return [
+        dict(re.findall(r'<t[hd] class="field-([\w_]+)[^"]*">(.*?)</t[hd]>', row))
+        for row in re.findall(r"<tr>(.*?)</tr>", page.content.decode(), re.DOTALL)
+        if 'class="field-name' in row
+    ]
+
+
+@pytest.mark.django_db
+def test_the_list_shows_what_each_file_is_and_its_link_opens(admin_client, stored, debug_urls):
+    upload(admin_client)
+    uploaded = UploadedFile.objects.get()
+
+    [row] = result_rows(admin_client.get(CHANGELIST))
+
+    assert re.fullmatch(r'<a href="[^"]+">report\.pdf</a>', row["name"])
+    assert row["size_display"] == "16.0\xa0KB"
+    assert row["content_type"] == "application/pdf"
+    assert row["uploaded_at"] == dateformat.format(
+        timezone.localtime(uploaded.uploaded_at), settings.DATETIME_FORMAT
+    )
+    assert row["uploaded_by"] == "admin"
+    link = html.unescape(re.fullmatch(r'<a href="([^"]+)">report\.pdf</a>', row["link"])[1])
+    assert link == uploaded.file.url
+    assert opened(admin_client, link) == CONTENT == stored.read("report.pdf")
+
+
+@pytest.mark.django_db
+def test_the_change_page_shows_the_details_read_only(admin_client):
+    upload(admin_client)
+    page = admin_client.get(f"{CHANGELIST}{UploadedFile.objects.get().pk}/change/").content.decode()
+    for label, value in [
+        ("Name", "report.pdf"),
+        ("Size", "16.0\xa0KB"),
+        ("Content type", "application/pdf"),
+    ]:
+        assert re.search(
+            rf"<label>{label}:</label>\s*<div class=\"readonly\">{re.escape(value)}</div>", page
+        )
+
+
+@pytest.mark.django_db
+def test_search_finds_files_by_name(admin_client):
+    for name in ("alpha.txt", "beta.txt", "alphabet.txt"):
+        upload(admin_client, name, b"x")
+    found = [
+        strip_tags(row["name"]) for row in result_rows(admin_client.get(CHANGELIST, {"q": "ALPHA"}))
+    ]
+    assert sorted(found) == ["alpha.txt", "alphabet.txt"]
+
+
+@pytest.mark.django_db
+def test_the_newest_upload_comes_first(admin_client):
+    for name in ("first.txt", "second.txt", "third.txt"):
+        upload(admin_client, name, b"x")
+    UploadedFile.objects.filter(name="second.txt").update(
+        uploaded_at=timezone.now() + timedelta(days=1)
+    )
+    names = [strip_tags(row["name"]) for row in result_rows(admin_client.get(CHANGELIST))]
+    assert names == ["second.txt", "third.txt", "first.txt"]
+
+
+def stored_rows(stored, count):
+    """``count`` rows with their files really stored, made in bulk as a long-used site has them."""
+    rows = []
+    for number in range(count):
+        name = f"file-{number:03}.txt"
+        stored.put(name, b"x" * number)
+        rows.append(UploadedFile(file=name, name=name, size=number, content_type="text/plain"))
+    UploadedFile.objects.bulk_create(rows)
+
+
+@pytest.mark.django_db
+def test_the_list_is_paginated_by_a_hundred(admin_client, media_dir):
+    stored_rows(Folder(media_dir), 101)
+    assert len(result_rows(admin_client.get(CHANGELIST))) == 100
+    assert len(result_rows(admin_client.get(CHANGELIST, {"p": 2}))) == 1
+
+
+# Every storage operation that reaches the disk or the network.
+STORAGE_IO = [
+    "open",
+    "save",
+    "delete",
+    "exists",
+    "listdir",
+    "size",
+    "path",
+    "get_accessed_time",
+    "get_created_time",
+    "get_modified_time",
+]
+
+
+def count_calls(monkeypatch, storage, names):
+    calls = Counter()
+    for name in names:
+        method = getattr(storage, name)
+
+        def counted(*args, _name=name, _method=method, **kwargs):
+            calls[_name] += 1
+            return _method(*args, **kwargs)
+
+        monkeypatch.setattr(storage, name, counted)
+    return calls
+
+
+def count_http_requests(monkeypatch):
+    """Every HTTP request botocore sends, to any endpoint."""
+    sent = []
+    send = URLLib3Session.send
+    monkeypatch.setattr(
+        URLLib3Session,
+        "send",
+        lambda self, request: sent.append(request.url) or send(self, request),
+    )
+    return sent
+
+
+@pytest.mark.django_db
+def test_a_page_of_a_hundred_costs_what_a_page_of_ten_does(admin_client, stored, monkeypatch):
+    admin_client.get(CHANGELIST)  # sessions, permissions and storage set up once
+    cost = {}
+    for total in (10, 100):
+        stored_rows(stored, total - UploadedFile.objects.count())
+        io = count_calls(monkeypatch, storages["default"], STORAGE_IO)
+        urls = count_calls(monkeypatch, storages["default"], ["url"])
+        http = count_http_requests(monkeypatch)
+        with CaptureQueriesContext(connection) as queries:
+            page = admin_client.get(CHANGELIST)
+        assert len(result_rows(page)) == total
+        cost[total] = {"queries": len(queries), "storage I/O": sum(io.values()), "HTTP": len(http)}
+        assert urls["url"] == total  # each link is computed, without I/O
+        monkeypatch.undo()
+
+    print(f"changelist cost by rows shown: {cost}")
+    assert cost[10] == cost[100]
+    assert cost[100]["storage I/O"] == cost[100]["HTTP"] == 0
+    assert cost[100]["queries"] <= 5
+
+
+# The size limit
+
+
+@pytest.fixture
+def uploads_in_progress(settings, tmp_path):
+    """Where Django keeps an upload while receiving it: every file over 100 bytes goes there."""
+    folder = tmp_path / "uploads-in-progress"
+    folder.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(folder)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100
+    return folder
+
+
+@pytest.mark.django_db
+def test_an_over_size_upload_is_a_form_error_and_nothing_is_stored(
+    admin_client, settings, stored, uploads_in_progress
+):
+    settings.UPLOAD_MAX_SIZE = "2K"
+
+    response = upload(admin_client, "big.bin", b"x" * 2049)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["file"]
+    assert errors == ["big.bin is 2.0\xa0KB; files may be at most 2.0\xa0KB."]
+    assert html.escape(errors[0]) in response.content.decode()
+    assert not UploadedFile.objects.exists()
+    assert stored.names() == set()
+    assert list(uploads_in_progress.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_an_upload_of_exactly_the_limit_is_stored(admin_client, settings, stored):
+    settings.UPLOAD_MAX_SIZE = "2K"
+    assert upload(admin_client, "fits.bin", b"x" * 2048).status_code == 302
+    assert stored.read("fits.bin") == b"x" * 2048
+
+
+@pytest.mark.django_db
+def test_the_form_says_what_the_limit_is(admin_client, settings):
+    settings.UPLOAD_MAX_SIZE = "500M"
+    assert "At most 500.0\xa0MB." in admin_client.get(ADD_URL).content.decode()
+
+
+# Hostile names, as a malicious client sends them (Django's test client would clean them first)
+
+
+def post_file(client, filename, content, content_type="application/octet-stream"):
+    boundary = "hostile-name-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return client.generic(
+        "POST", ADD_URL, body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
+HOSTILE = [
+    "../../etc/passwd",
+    "/etc/passwd",
+    "..\\..\\Windows\\System32\\drivers\\etc\\hosts",
+    "&#x2e;&#x2e;&#x2f;&#x2e;&#x2e;&#x2f;escaped.txt",
+    "nul\x00byte.txt",
+    "x" * 300 + ".pdf",
+    "履" * 300 + ".pdf",
+    "invoice\u202efdp.exe",
+    "résumé 履歴書 ملف.pdf",
+    "<img src=x onerror=alert(1)>.txt",
+    "page.html",
+    "image.svg",
+]
+
+
+# The names reach either storage alike; a bucket gets those that test the key and the content type.
+ON_S3 = ["../../etc/passwd", "/etc/passwd", "履" * 300 + ".pdf", "page.html"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "stored, filename",
+    [("file", name) for name in HOSTILE] + [("s3", name) for name in ON_S3],
+    indirect=["stored"],
+)
+def test_hostile_names_are_stored_safely_inside_the_storage(
+    admin_client, stored, tmp_path, media_dir, debug_urls, filename
+):
+    content = b"<script>alert(document.cookie)</script>" + bytes(range(256))
+
+    response = post_file(admin_client, filename, content, content_type="text/html")
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    uploaded = UploadedFile.objects.get()
+    name = uploaded.file.name
+    assert stored.names() == {name}
+    assert stored.read(name) == content
+    assert re.fullmatch(r"[\w.-]+", name) and not name.startswith((".", "-"))
+    assert len(name) <= 100 and len(name.encode()) <= 255
+    assert {p for p in tmp_path.rglob("*") if p.is_file()} <= set(media_dir.rglob("*"))
+    if filename.endswith((".html", ".svg")):
+        assert name.endswith(".txt") and uploaded.content_type == "text/plain"
+        assert stored.content_type(name) in {None, "text/plain"}  # not the text/html claimed
+        if not isinstance(stored, Bucket):
+            assert admin_client.get(uploaded.file.url)["Content-Type"] == "text/plain"
+    assert "<img src=x" not in admin_client.get(CHANGELIST).content.decode()

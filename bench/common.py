@@ -1,0 +1,207 @@
+"""What the benchmarks share: the project run as in production (gunicorn, DEBUG off), an admin
+session, the peak memory of a process, and the one line each case prints.
+
+Each benchmark measures the project against a baseline in the same run, on the same machine, so
+that the ratio it prints holds even on a busy machine where the absolute times do not.
+"""
+
+import contextlib
+import http.client
+import os
+import platform
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests import s3server  # noqa: E402 (the S3 server the tests use: moto, over HTTP)
+
+MiB = 1024**2
+ADMIN_USER, ADMIN_PASSWORD = "bench", "bench-password"
+UNITS = {"": 1, "K": 1024, "M": MiB, "G": 1024**3}
+
+
+def size(text):
+    """``1G``, ``256M``, ``64K`` or bytes, for ``--size``."""
+    match = re.fullmatch(r"(\d+)([KMG]?)(?:i?B)?", text.strip(), re.IGNORECASE)
+    if not match:
+        raise ValueError(f"{text!r} is not a size such as 1G, 256M or 1048576")
+    return int(match[1]) * UNITS[match[2].upper()]
+
+
+def machine():
+    """The line that says where the figures come from, for the README's table."""
+    release = Path("/etc/debian_version")
+    system = f"Debian {release.read_text().strip()}" if release.exists() else platform.platform()
+    return (
+        f"# machine: {os.cpu_count()} cores, {system}, Python {platform.python_version()}, "
+        f"Linux {platform.release()}"
+    )
+
+
+def report(case, ratio, target=None, **details):
+    """``CASE ratio=R [target=T met|MISSED] key=value...``: the line the README's table quotes."""
+    verdict = f" target={target} {'met' if ratio <= target else 'MISSED'}" if target else ""
+    rest = " ".join(f"{key}={value}" for key, value in details.items())
+    print(f"{case} ratio={ratio:.2f}{verdict} {rest}", flush=True)
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def seconds(value):
+    return f"{value:.3f}s"
+
+
+@contextlib.contextmanager
+def scratch_folder(name):
+    """A folder removed afterwards, in the checkout's data/ (never committed): on the disk the
+    project's own files are on, not in a /tmp that may be in memory."""
+    (ROOT / "data").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-", dir=ROOT / "data") as folder:
+        yield Path(folder)
+
+
+def production_environment(folder, storage_dsn, **variables):
+    """The variables of a production run (DEBUG off) on a SQLite database in ``folder``, served
+    over plain HTTP on 127.0.0.1. A developer's own AWS set-up is kept out."""
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DJANGO_DEBUG", "DATABASE_URL", "DEFAULT_STORAGE_DSN"}
+    }
+    s3server.isolate_from_aws_configuration(environ)
+    environ.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=f"sqlite:///{folder}/db.sqlite3",
+        DEFAULT_STORAGE_DSN=storage_dsn,
+        DOMAIN="127.0.0.1",
+        SECURE_SSL_REDIRECT="False",
+        DJANGO_SUPERUSER_USERNAME=ADMIN_USER,
+        DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD,
+        DJANGO_SUPERUSER_EMAIL="bench@example.com",
+        **variables,
+    )
+    return environ
+
+
+def manage(environ, *args):
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environ, check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def prepare_static_files(environ):
+    """DEBUG off renders the admin from collected static files, which the Docker image collects
+    when it is built and a checkout lacks."""
+    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+        manage(environ, "collectstatic", "--no-input")
+
+
+def prepare_site(environ):
+    """Static files, the database's tables and the admin user."""
+    prepare_static_files(environ)
+    manage(environ, "migrate", "--no-input")
+    manage(environ, "createsuperuser", "--no-input")
+
+
+class Gunicorn:
+    """The project's gunicorn (its gunicorn.conf.py, if any), one worker on a free port."""
+
+    def __init__(self, environ, log_path, app="myapp.wsgi", *options):
+        self.port = s3server.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_path, "ab")
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", f"--bind=127.0.0.1:{self.port}", "--workers=1",
+             *options, app],
+            cwd=ROOT, env=environ, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+
+    def wait_for_200(self, path="/admin/login/", timeout=60):
+        """Seconds from starting gunicorn to the first 200 for ``path``."""
+        deadline = self.started + timeout
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with status {self.process.returncode}; "
+                                   f"see {self.log.name}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", path, headers={"Host": "127.0.0.1"})
+                if connection.getresponse().status == 200:
+                    return time.perf_counter() - self.started
+            except OSError:
+                pass
+            finally:
+                connection.close()
+            time.sleep(0.005)
+        raise RuntimeError(f"gunicorn did not answer 200 for {path} in {timeout} s")
+
+    def worker_pid(self):
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        (pid,) = children.read_text().split()
+        return int(pid)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+class PeakMemory:
+    """How far a process's resident memory rose above its level at the start of the block.
+
+    The kernel's own peak (VmHWM, reset to the current level through clear_refs) misses nothing;
+    where it cannot be reset, a sampler every 5 ms stands in.
+    """
+
+    def __init__(self, pid):
+        self.pid = pid
+
+    def _status(self, field):
+        status = Path(f"/proc/{self.pid}/status").read_text()
+        return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE)[1]) * 1024
+
+    def _sample(self):
+        while not self._done.wait(0.005):
+            self._peak = max(self._peak, self._status("VmRSS"))
+
+    def __enter__(self):
+        try:
+            Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+            self._kernel_peak = True
+        except OSError:
+            self._kernel_peak = False
+        self.baseline = self._peak = self._status("VmRSS")
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._done.set()
+        self._sampler.join()
+        if self._kernel_peak:
+            self._peak = max(self._peak, self._status("VmHWM"))
+        self.growth = self._peak - self.baseline
+
+
+def cpu_seconds(pid):
+    """User and system CPU time a process has used so far, all its threads included."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def mib(value):
+    return f"{value / MiB:+.0f}MiB"

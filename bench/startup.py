@@ -1,0 +1,72 @@
+"""How long the project takes to start, against Django and gunicorn with nothing of the project.
+
+    .venv/bin/python bench/startup.py [--repeat 5] [--quick]
+
+- ``check``: ``manage.py check`` with production variables (DEBUG off, S3 storage), against the
+  same command for an empty Django project: what the project's apps, settings and checks add.
+- ``gunicorn-first-200``: from starting gunicorn (the project's gunicorn.conf.py, one worker) to
+  the first 200 of the admin's login page, against gunicorn answering with a WSGI function of
+  three lines.
+"""
+
+import argparse
+import subprocess
+import sys
+import time
+
+from common import (
+    ROOT, Gunicorn, machine, median, prepare_site, production_environment, report,
+    scratch_folder, seconds,
+)
+
+EMPTY_DJANGO_CHECK = (
+    "import django; from django.conf import settings; settings.configure(); django.setup(); "
+    "from django.core.management import call_command; call_command('check')"
+)
+# No configuration file: the project's would run its checks first.
+HELLO = ["--config=/dev/null", "--pythonpath=bench", "hello_wsgi:application"]
+
+
+def timed_command(command, environ):
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env=environ, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def first_200(environ, log, *arguments, path):
+    server = Gunicorn(environ, log, *arguments)
+    try:
+        return server.wait_for_200(path)
+    finally:
+        server.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per case, median (5)")
+    parser.add_argument("--quick", action="store_true", help="one run")
+    args = parser.parse_args()
+    if args.quick:
+        args.repeat = 1
+    print(machine(), flush=True)
+    with scratch_folder("startup") as folder:
+        environ = production_environment(
+            folder, "s3+http://KEY:SECRET@127.0.0.1:9/media"  # built, never contacted
+        )
+        prepare_site(environ)
+        check = [sys.executable, "manage.py", "check"]
+        empty = [sys.executable, "-c", EMPTY_DJANGO_CHECK]
+        projects, empties, servers, hellos = [], [], [], []
+        for _ in range(args.repeat):
+            projects.append(timed_command(check, environ))
+            empties.append(timed_command(empty, environ))
+            servers.append(first_200(environ, folder / "gunicorn.log", path="/admin/login/"))
+            hellos.append(first_200(environ, folder / "hello.log", *HELLO, path="/"))
+    report("check", median(projects) / median(empties), project=seconds(median(projects)),
+           empty_django=seconds(median(empties)), runs=args.repeat)
+    report("gunicorn-first-200", median(servers) / median(hellos),
+           project=seconds(median(servers)), hello_wsgi=seconds(median(hellos)), runs=args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,9 @@
+"""The project's settings without its upload tuning, for ``bench/upload.py --untuned``: Django's own
+upload handlers and boto3's default S3 transfers, as the tutorial's project has them."""
+
+from django.conf import global_settings
+
+from myapp.settings import *  # noqa: F403
+
+FILE_UPLOAD_HANDLERS = global_settings.FILE_UPLOAD_HANDLERS
+AWS_S3_TRANSFER_CONFIG = None

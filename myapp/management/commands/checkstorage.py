@@ -1,0 +1,138 @@
+"""``manage.py checkstorage [DSN]``: is this storage DSN right? Answered before the first upload.
+
+A probe file goes through what an upload and its link go through: written, read back, fetched at
+its URL, deleted. Each step is printed with its time; the first that fails stops the check with
+the reason and exit status 1. The DSN's secret is never printed.
+"""
+
+import time
+import urllib.error
+import urllib.request
+import uuid
+from urllib.parse import urlsplit
+
+import furl
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandError
+from storages.backends.azure_storage import AzureStorage
+
+from myapp.dsn import hide, redact
+from myapp.media import STORAGE_ERRORS, describe, storage_from
+
+PROBE = b"A probe written by manage.py checkstorage. If it is still here, a check was cut short.\n"
+# A leading dot: no upload can have such a name (the uploader strips leading dots).
+PROBE_PREFIX = ".checkstorage-"
+URL_TIMEOUT = 10
+
+
+class ProbeFailed(Exception):
+    """A step worked but gave a wrong result."""
+
+
+class Probe:
+    def __init__(self, storage):
+        self.storage = storage
+        self.name = None
+
+    def write(self):
+        self.name = self.storage.save(f"{PROBE_PREFIX}{uuid.uuid4().hex}.txt", ContentFile(PROBE))
+        return f"{self.name}, {len(PROBE)} bytes"
+
+    def read(self):
+        with self.storage.open(self.name, "rb") as file:
+            self.compare(file.read())
+        return "the same bytes back"
+
+    def open_url(self):
+        url = self.storage.url(self.name)
+        if not urlsplit(url).scheme:
+            return f"{url}: a path on this site, served with DJANGO_DEBUG=True (not fetched)"
+        # A signed URL's query is long and says nothing to a reader.
+        address, _, query = url.partition("?")
+        shown = f"{address}?… (signed)" if query else url
+        try:
+            with urllib.request.urlopen(url, timeout=URL_TIMEOUT) as response:
+                self.compare(response.read())
+        except urllib.error.HTTPError as error:
+            raise ProbeFailed(
+                f"{shown} answers HTTP {error.code} {error.reason}: links to uploads will not open. "
+                + public_access_hint(self.storage)
+            ) from None
+        except urllib.error.URLError as error:
+            raise ProbeFailed(
+                f"{shown} does not open ({error.reason}): check domain= or url= in the DSN"
+            ) from None
+        return f"{shown} serves the same bytes"
+
+    def delete(self):
+        self.storage.delete(self.name)
+        if self.storage.exists(self.name):
+            raise ProbeFailed(f"{self.name} is still there after being deleted")
+        self.name = None
+        return "deleted"
+
+    def compare(self, content):
+        if content != PROBE:
+            raise ProbeFailed(f"got {len(content)} other bytes instead of the {len(PROBE)} written")
+
+    def clean_up(self):
+        """Delete the probe if a later step failed; the reason already given is what matters."""
+        if self.name:
+            try:
+                self.storage.delete(self.name)
+            except STORAGE_ERRORS:
+                pass
+
+
+def public_access_hint(storage):
+    if isinstance(storage, AzureStorage):
+        return (
+            "An Azure container serves its blobs to anyone only with its public access level set "
+            "to Blob; domain= and url= must name a host that serves the container"
+        )
+    return (
+        "A public bucket needs acl=public-read, a private one qs_auth=true; domain= and url= must "
+        "name a host that serves the bucket"
+    )
+
+
+def without_secret(text, dsn):
+    url = furl.furl(dsn)
+    return hide(text, url) if url.password else text
+
+
+class Command(BaseCommand):
+    help = (
+        "Write, read, fetch at its URL and delete a probe file in DEFAULT_STORAGE_DSN's storage, "
+        "or the DSN given, printing each step and its time. Exits with status 1 and the reason "
+        "at the first step that fails."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "dsn", nargs="?", help="The storage DSN to check (default: DEFAULT_STORAGE_DSN)."
+        )
+
+    def handle(self, *args, dsn=None, **options):
+        what = "The DSN given" if dsn else "DEFAULT_STORAGE_DSN"
+        dsn = dsn or settings.DEFAULT_STORAGE_DSN
+        storage = storage_from(dsn, what)
+        self.stdout.write(f"Checking {redact(dsn)} ({type(storage).__name__})")
+        probe = Probe(storage)
+        try:
+            for label, step in [
+                ("write", probe.write), ("read", probe.read), ("url", probe.open_url),
+                ("delete", probe.delete),
+            ]:
+                started = time.monotonic()
+                try:
+                    result = step()
+                except (ProbeFailed, *STORAGE_ERRORS) as error:
+                    reason = str(error) if isinstance(error, ProbeFailed) else describe(error)
+                    raise CommandError(without_secret(f"{label} failed: {reason}", dsn)) from None
+                elapsed = (time.monotonic() - started) * 1000
+                self.stdout.write(f"  {label:<7} {result} ({elapsed:.0f} ms)")
+        finally:
+            probe.clean_up()
+        self.stdout.write(self.style.SUCCESS("The storage works."))

@@ -1,0 +1,133 @@
+"""``manage.py copymedia --from DSN [--to DSN] [--delete]``: copy every file of one storage into
+another, e.g. ./data/media into the cloud bucket, a bucket into a folder, or between buckets.
+
+Names are kept exactly; files the destination already has with the same size and checksum are
+skipped; nothing is deleted unless --delete says so. Files stream through in chunks, so memory
+stays bounded whatever their size, and no partial file ever stands under a file's name, so a
+copy that was cut short is finished by running it again. Unlike `divio app push media`, it never
+replaces the whole bucket.
+"""
+
+import sys
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import filesizeformat, pluralize
+from tqdm import tqdm
+from tqdm.utils import CallbackIOWrapper
+
+from myapp import media
+from myapp.dsn import redact
+
+# What makes one file fail without stopping the others: the storages' errors, and a name that
+# one storage allows and the other refuses.
+FILE_ERRORS = (SuspiciousFileOperation, *media.STORAGE_ERRORS)
+
+
+class Command(BaseCommand):
+    help = (
+        "Copy every file from the storage --from to the storage --to (default: "
+        "DEFAULT_STORAGE_DSN), keeping names, skipping files already identical there (size and "
+        "checksum). Ends with the line 'copied N, skipped M, failed K'; exits with status 1 if "
+        "any file failed. Safe to run again after an interruption."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--from", dest="source", required=True, metavar="DSN", help="The storage to copy from."
+        )
+        parser.add_argument(
+            "--to", dest="destination", metavar="DSN",
+            help="The storage to copy to (default: DEFAULT_STORAGE_DSN).",
+        )
+        parser.add_argument(
+            "--delete", action="store_true",
+            help="Also delete the destination's files that the source does not have.",
+        )
+
+    def handle(self, *args, source, destination, delete, verbosity, **options):
+        to = "--to" if destination else "DEFAULT_STORAGE_DSN"
+        destination = destination or settings.DEFAULT_STORAGE_DSN
+        if source == destination:
+            raise CommandError(f"--from and {to} name the same storage.")
+        self.verbosity = verbosity
+        source = self.side(source, "--from")
+        destination = self.side(destination, to, missing_ok=True)
+        for name in [name for name in destination.files if media.is_temporary(name)]:
+            # Left by a copy that was killed while writing into a folder.
+            destination.storage.delete(name)
+            del destination.files[name]
+        names = sorted(name for name in source.files if not media.is_temporary(name))
+        total = sum(source.files[name].size for name in names)
+        self.note(1, f"{len(names)} file{pluralize(len(names))}, {filesizeformat(total)}")
+
+        copied = skipped = failed = 0
+        # tqdm draws the bar on a terminal only (disable=None), never into a log.
+        with tqdm(
+            total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+            disable=None if verbosity else True,
+        ) as bar:
+            for name in names:
+                try:
+                    if name in destination.files and media.identical(source, destination, name):
+                        bar.update(source.files[name].size)
+                        skipped += 1
+                        self.note(2, f"skipped {name}")
+                        continue
+                    self.copy(source, destination, name, bar)
+                    copied += 1
+                    self.note(2, f"copied {name}")
+                except FILE_ERRORS as error:
+                    failed += 1
+                    self.fail(name, error)
+            if delete:
+                failed += self.delete_extra(source, destination)
+        self.stdout.write(f"copied {copied}, skipped {skipped}, failed {failed}")
+        if failed:
+            raise SystemExit(1)
+
+    def side(self, dsn, what, missing_ok=False):
+        storage = media.storage_from(dsn, what)
+        self.note(1, f"{what}: {redact(dsn)}")
+        try:
+            files = media.list_files(storage)
+        except media.STORAGE_ERRORS as error:
+            # A destination folder that does not exist yet is created by the first file.
+            if not (missing_ok and isinstance(error, FileNotFoundError)):
+                raise CommandError(f"Cannot list {what}: {media.describe(error)}.") from None
+            files = {}
+        return media.Side(storage, files)
+
+    def copy(self, source, destination, name, bar):
+        stream = media.open_stream(source.storage, name)
+        try:
+            content = File(CallbackIOWrapper(bar.update, stream, "read"), name)
+            content.size = source.files[name].size
+            media.write(destination.storage, name, content)
+        finally:
+            stream.close()
+
+    def delete_extra(self, source, destination):
+        """Delete what the destination has and the source does not; returns how many failed."""
+        deleted = failed = 0
+        for name in sorted(set(destination.files) - set(source.files)):
+            try:
+                destination.storage.delete(name)
+                deleted += 1
+                self.note(2, f"deleted {name}")
+            except media.STORAGE_ERRORS as error:
+                failed += 1
+                self.fail(name, error)
+        self.note(1, f"deleted {deleted}")
+        return failed
+
+    def note(self, verbosity, message):
+        if self.verbosity >= verbosity:
+            with tqdm.external_write_mode():
+                self.stdout.write(message)
+
+    def fail(self, name, error):
+        with tqdm.external_write_mode():
+            self.stderr.write(f"failed {name}: {media.describe(error)}")

@@ -1,0 +1,278 @@
+"""Operations on any storage a DSN names: what its errors mean; listing, comparing, copying files.
+
+They use Django's Storage API, so they work for every scheme, and take a cheaper way where a
+backend has one: an S3 listing gives sizes and checksums for a thousand files per request, and an
+S3 object can be streamed instead of downloaded first.
+"""
+
+import copy
+import hashlib
+import os
+import posixpath
+import re
+import uuid
+from typing import NamedTuple
+
+from azure.core.exceptions import (
+    AzureError,
+    ClientAuthenticationError,
+    HttpResponseError,
+    ServiceRequestError,
+)
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    HTTPClientError,
+    NoCredentialsError,
+    SSLError,
+)
+from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import ConnectionError as EndpointUnreachable
+from django.conf import settings
+from django.core.management.base import CommandError
+from django_storage_url import get_storage
+from storages.backends.azure_storage import AzureStorage
+from storages.backends.s3 import S3Storage
+
+from myapp import dsn as dsns
+
+# What a storage raises when it cannot do what was asked: a folder's OSError, boto3's and Azure's
+# errors. Bugs (TypeError, AttributeError, ...) are not among them and stay server errors.
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError, AzureError)
+
+# What S3's error codes (or, for HEAD requests, which have no body, HTTP statuses) mean for whoever
+# wrote the DSN.
+S3_REASONS = {
+    "InvalidAccessKeyId": "bad credentials: the service knows no such access key",
+    "SignatureDoesNotMatch": "bad credentials: the secret does not belong to the access key",
+    "AccessDenied": "access denied: the credentials may not do this in this bucket",
+    "403": "access denied or bad credentials",
+    "NoSuchBucket": "the bucket does not exist",
+    "404": "not found: the bucket may not exist",
+    "AccessControlListNotSupported": (
+        "the bucket accepts no ACLs (ACLs disabled, the AWS default since April 2023): "
+        "add acl=none to the DSN"
+    ),
+    "PermanentRedirect": "the bucket is in another region: give the DSN its region",
+    "AuthorizationHeaderMalformed": "the region is wrong: give the DSN the bucket's region",
+}
+# The same for Azure's error codes. A wrong key is AuthenticationFailed on Azure, which the SDK
+# raises as ClientAuthenticationError, and AuthorizationFailure on Azurite.
+AZURE_REASONS = {
+    "ContainerNotFound": "the container does not exist",
+    "AuthorizationFailure": "access denied or bad credentials",
+    "AuthorizationPermissionMismatch": (
+        "access denied: the SAS token lacks a permission (it needs read, add, create, write, "
+        "delete and list)"
+    ),
+    "AuthorizationResourceTypeMismatch": (
+        "access denied: the SAS token does not cover the container and its blobs"
+    ),
+}
+
+CHUNK_SIZE = 1024 * 1024
+# An S3 ETag is the MD5 of the bytes for an object uploaded whole (and not encrypted with KMS); one
+# uploaded in N parts has "<MD5 of the parts' MD5s>-N", which depends on the part size.
+MD5 = re.compile(r"[0-9a-f]{32}")
+# What the settings of django-storages' backends are called that make save() replace a file of the
+# same name instead of choosing a new name: S3's (and Google Cloud's), Azure's.
+OVERWRITE_SWITCHES = ("file_overwrite", "overwrite_files")
+# Files being copied into a folder are written under this prefix first. No upload can have such a
+# name (the uploader strips leading dots), and a copy that was killed leaves them behind.
+TEMPORARY_PREFIX = ".copymedia-"
+
+
+def storage_from(dsn, what):
+    """The storage a DSN describes, or a CommandError that names ``what`` and never the secret."""
+    reason = dsns.problem(dsn)
+    if reason:
+        raise CommandError(f"{what} is not a usable storage DSN: {reason}.")
+    return get_storage(dsn)
+
+
+def describe(error):
+    """What a storage error means, in words for whoever configured the storage."""
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        reason = S3_REASONS.get(code)
+        return f"{reason} ({code})" if reason else str(error)
+    if isinstance(error, SSLError):
+        return (
+            f"the TLS connection failed ({error}); for a server with a certificate authority "
+            "of its own, add it to the bundle in AWS_CA_BUNDLE"
+        )
+    if isinstance(error, (EndpointUnreachable, ServiceRequestError)):
+        return f"the endpoint cannot be reached: {error}"
+    if isinstance(error, HTTPClientError):
+        return f"the connection to the endpoint failed: {error}"
+    if isinstance(error, NoCredentialsError):
+        return "no credentials: give KEY:SECRET@ in the DSN"
+    if isinstance(error, ClientAuthenticationError):
+        return "bad credentials: the service refused the account key or SAS token"
+    code = getattr(error, "error_code", None)  # only Azure's errors about a response have one
+    if isinstance(error, HttpResponseError) and code in AZURE_REASONS:
+        return f"{AZURE_REASONS[code]} ({code})"
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.strerror}: {error.filename}"
+    return f"{type(error).__name__}: {error}"
+
+
+class Listed(NamedTuple):
+    size: int
+    # The ETag an S3 listing gives; None where the listing has no checksum.
+    etag: str | None = None
+
+
+def list_files(storage):
+    """``{name: Listed}`` for every file in the storage, by its name in the storage."""
+    if isinstance(storage, S3Storage):
+        return _list_bucket(storage)
+    if isinstance(storage, AzureStorage):
+        return _list_container(storage)
+    return dict(_walk(storage, ""))
+
+
+def _list_bucket(storage):
+    # One request per thousand objects, sizes and checksums included, instead of one listing per
+    # folder and one request per file for its size.
+    prefix = storage.location.strip("/")
+    prefix = f"{prefix}/" if prefix else ""
+    return {
+        item.key.removeprefix(prefix): Listed(item.size, item.e_tag.strip('"'))
+        for item in storage.bucket.objects.filter(Prefix=prefix)
+        if not item.key.endswith("/")  # a folder marker made by a console
+    }
+
+
+def _list_container(storage):
+    # One request per 5,000 blobs, sizes included, instead of one request per blob for its size.
+    # Names as listed: django-storage-url's Azure storages have no location (prefix).
+    return {
+        blob.name: Listed(blob.size)
+        for blob in storage.client.list_blobs(timeout=storage.timeout)
+        if not blob.name.endswith("/")  # a folder marker made by a tool
+    }
+
+
+def _walk(storage, folder):
+    folders, files = storage.listdir(folder)
+    for file in files:
+        name = posixpath.join(folder, file)
+        yield name, Listed(storage.size(name))
+    for subfolder in folders:
+        yield from _walk(storage, posixpath.join(folder, subfolder))
+
+
+def is_temporary(name):
+    return posixpath.basename(name).startswith(TEMPORARY_PREFIX)
+
+
+def open_stream(storage, name):
+    """The file as a binary stream to read in chunks, never loaded whole into memory."""
+    if isinstance(storage, S3Storage):
+        # django-storages' S3File downloads the whole object at the first read, into memory
+        # unless AWS_S3_MAX_MEMORY_SIZE is set; boto3's object streams it.
+        with storage.open(name, "rb") as file:
+            return file.obj.get()["Body"]
+    return storage.open(name, "rb")
+
+
+def s3_part_size():
+    """The size of the parts in which this project uploads to S3 (AWS_S3_TRANSFER_CONFIG, else
+    boto3's default, which the AWS CLI uses too)."""
+    config = getattr(settings, "AWS_S3_TRANSFER_CONFIG", None) or TransferConfig()
+    return config.multipart_chunksize
+
+
+def digests(stream):
+    """The stream's MD5, and the ETag S3 gives the same bytes uploaded in this project's parts."""
+    whole, part = hashlib.md5(usedforsecurity=False), hashlib.md5(usedforsecurity=False)
+    parts, in_part, part_size = [], 0, s3_part_size()
+    while chunk := stream.read(CHUNK_SIZE):
+        whole.update(chunk)
+        while chunk:
+            piece, chunk = chunk[: part_size - in_part], chunk[part_size - in_part :]
+            part.update(piece)
+            in_part += len(piece)
+            if in_part == part_size:
+                parts.append(part.digest())
+                part, in_part = hashlib.md5(usedforsecurity=False), 0
+    if in_part:
+        parts.append(part.digest())
+    multipart = hashlib.md5(b"".join(parts), usedforsecurity=False).hexdigest()
+    return {whole.hexdigest(), f"{multipart}-{len(parts)}"}
+
+
+class Side:
+    """One storage of a copy and the files it holds."""
+
+    def __init__(self, storage, files):
+        self.storage, self.files = storage, files
+
+    def fingerprints(self, name, read=False):
+        """Values that identify the file's bytes: its listed ETag, which costs nothing, or, when
+        there is none or ``read`` is true, those computed by reading it (``digests``)."""
+        etag = self.files[name].etag
+        if etag and not read:
+            return {etag}
+        stream = open_stream(self.storage, name)
+        try:
+            return digests(stream)
+        finally:
+            stream.close()
+
+
+def conclusive(fingerprints):
+    """Whether the fingerprints include an MD5, which settles a comparison either way."""
+    return any(MD5.fullmatch(value) for value in fingerprints)
+
+
+def identical(source, destination, name):
+    """Whether the file ``name`` has the same size and the same bytes on both sides, found at
+    the least cost: S3's ETags when they say it, the bytes read and hashed when they do not."""
+    if source.files[name].size != destination.files[name].size:
+        return False
+    mine, theirs = source.fingerprints(name), destination.fingerprints(name)
+    if mine & theirs:
+        return True
+    if conclusive(mine) and conclusive(theirs):
+        return False
+    # A multipart ETag depends on the part size its uploader chose: only the bytes can tell.
+    if not conclusive(mine):
+        mine = source.fingerprints(name, read=True)
+    if not conclusive(theirs):
+        theirs = destination.fingerprints(name, read=True)
+    return bool(mine & theirs)
+
+
+def replacing(storage):
+    """A copy of ``storage`` whose save() writes exactly the name given, replacing the file there.
+
+    Storages built from our DSNs never replace a file (a second upload gets a new name); a copy
+    must keep every name.
+    """
+    replacing = copy.copy(storage)
+    for switch in OVERWRITE_SWITCHES:
+        if hasattr(replacing, switch):
+            setattr(replacing, switch, True)
+            return replacing
+    raise CommandError(f"{type(storage).__name__} cannot replace a file: it cannot be copied into.")
+
+
+def write(storage, name, content):
+    """Store ``content`` as exactly ``name``, replacing the file there; whatever happens, no
+    partial file ever stands under ``name``."""
+    try:
+        path = storage.path(name)
+    except NotImplementedError:
+        # An object store shows an object only once all of it has arrived.
+        replacing(storage).save(name, content)
+        return
+    # A folder shows a file while it is written: write it beside, then rename it over the old one.
+    temporary = posixpath.join(posixpath.dirname(name), f"{TEMPORARY_PREFIX}{uuid.uuid4().hex}")
+    try:
+        storage.save(temporary, content)
+        os.replace(storage.path(temporary), path)
+    except BaseException:
+        storage.delete(temporary)
+        raise

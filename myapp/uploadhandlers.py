@@ -1,0 +1,302 @@
+"""Upload handlers: the request body goes to the storage in large pieces, to S3 while it arrives.
+
+Django's own handlers read the body 64 KiB at a time and receive a file over 2.5 MB into a
+temporary file; saving the form then moves that file to the storage. With S3 storage it means
+that the file is sent only once all of it has arrived, from ten parts of 8 MiB held in memory at
+a time. The README's "Benchmarks" section has the figures behind each choice made here.
+"""
+
+import logging
+import os
+import tempfile
+import threading
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+
+from botocore.exceptions import ClientError
+from django.core.files import uploadhandler
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.uploadedfile import (
+    SimpleUploadedFile, TemporaryUploadedFile, UploadedFile,
+)
+from storages.utils import clean_name
+
+logger = logging.getLogger(__name__)
+
+# gunicorn hands the body over up to 1 MiB at a time and keeps what a smaller read leaves over by
+# copying it again: read 64 KiB at a time, each byte is copied more than ten times over.
+CHUNK_SIZE = 1024 * 1024
+# In the media folder of file storage: where files are received, to be renamed into place.
+UPLOADING_FOLDER = ".uploading"
+
+
+class MemoryFileUploadHandler(uploadhandler.MemoryFileUploadHandler):
+    chunk_size = CHUNK_SIZE
+
+
+class TemporaryFileUploadHandler(uploadhandler.TemporaryFileUploadHandler):
+    """Receives a file over 2.5 MB into a temporary file that the storage then moves into place.
+
+    With file storage, the temporary file is in a hidden folder of the media folder: moving it is
+    then a rename. From the system's temporary folder (Django's FILE_UPLOAD_TEMP_DIR) it may be a
+    copy of the whole file: a container's /tmp and its /data volume are two filesystems.
+    """
+
+    chunk_size = CHUNK_SIZE
+
+    def new_file(self, *args, **kwargs):
+        storage = storages["default"]
+        if not isinstance(storage, FileSystemStorage):
+            return super().new_file(*args, **kwargs)
+        uploadhandler.FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = MediaTemporaryUploadedFile(
+            os.path.join(storage.location, UPLOADING_FOLDER), self.file_name,
+            self.content_type, self.charset, self.content_type_extra,
+        )
+
+
+class MediaTemporaryUploadedFile(TemporaryUploadedFile):
+    def __init__(self, folder, name, content_type, charset, content_type_extra):
+        # As Django's own, in ``folder``, which Django would only take from a setting (and its
+        # check refuses a setting naming a folder that does not exist yet).
+        os.makedirs(folder, exist_ok=True)
+        file = tempfile.NamedTemporaryFile(suffix=".upload" + os.path.splitext(name)[1], dir=folder)
+        UploadedFile.__init__(self, file, name, content_type, 0, charset, content_type_extra)
+
+
+class S3UploadHandler(uploadhandler.FileUploadHandler):
+    """Sends each file to S3 storage in parts as the request body arrives, so that the upload
+    ends moments after the body does, and the worker holds a few parts in memory whatever the
+    file's size. With any other storage, the next handler takes the file.
+
+    The parts form a multipart upload, invisible in the bucket until the storage saves the file
+    (StreamedUploadsMixin.save): only then is it completed, under the name saved, and only if no
+    file has that name by then. A request that fails, or whose file is not saved, aborts it. If
+    S3 fails meanwhile, the rest of the file is dropped and saving it raises the error, where
+    Django raises any storage error.
+    """
+
+    chunk_size = CHUNK_SIZE
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        storage = storages["default"]
+        self.upload = None
+        # A gzipped storage compresses a file before sending it: it must send it itself.
+        if isinstance(storage, StreamedUploadsMixin) and not storage.gzip:
+            self.upload = MultipartUpload(storage, self.file_name)
+            # Django's parser closes a handler's `file` when an upload is stopped or skipped.
+            self.file = StreamedFile(
+                self.upload, self.file_name, self.content_type, 0, self.charset,
+                self.content_type_extra,
+            )
+            raise uploadhandler.StopFutureHandlers()
+
+    def receive_data_chunk(self, raw_data, start):
+        if self.upload is None:
+            return raw_data
+        self.upload.write(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        if self.upload is None:
+            return None
+        if not file_size:
+            # An empty file needs no upload: the storage stores it as it stores any small file.
+            self.file.close()
+            return SimpleUploadedFile(self.file_name, b"", self.content_type)
+        self.upload.finish()
+        self.file.size = file_size
+        return self.file
+
+    def upload_interrupted(self):
+        if self.upload is not None:
+            self.file.close()
+
+
+class StreamedFile(UploadedFile):
+    """A file that S3UploadHandler sent to S3, waiting there for the storage to save it.
+
+    Read, it completes the upload and streams the object back, for a storage that saves it under
+    another name (a field's ``upload_to``) or elsewhere. Closed at the end of the request, it
+    removes whatever was not saved; garbage-collected unclosed (a request that raised), too.
+    """
+
+    def __init__(self, upload, *args):
+        super().__init__(None, *args)
+        self.upload = upload
+        self._discard = weakref.finalize(self, upload.discard)
+
+    @property
+    def file(self):
+        if self._file is None:
+            self._file = self.upload.open()
+        return self._file
+
+    @file.setter
+    def file(self, value):
+        self._file = value
+
+    @property
+    def closed(self):
+        # File's own would open the file to answer.
+        return self._file is None or self._file.closed
+
+    def close(self):
+        if self._file is not None:
+            self._file.close()
+        self._discard()
+
+
+class MultipartUpload:
+    """One file on its way to S3: its parts, sent a few at a time by threads of its own, and
+    where it stands (receiving, sent, completed, saved or discarded, failed)."""
+
+    def __init__(self, storage, file_name):
+        self.storage = storage
+        self.client = storage.connection.meta.client
+        self.config = storage.transfer_config
+        # The name FieldFile.save() asks the storage for when the field adds no upload_to.
+        self.requested_name = storage.generate_filename(file_name)
+        self.name = self.key = self.parameters = self.upload_id = self.executor = None
+        self.part = bytearray()
+        self.parts = []
+        self.slots = threading.BoundedSemaphore(self.config.max_concurrency)
+        self.completed = self.saved = False
+        self.error = None
+        # As boto3's own uploads do, unless told to send checksums only where S3 requires them.
+        calculation = self.client.meta.config.request_checksum_calculation
+        self.checksum = {"ChecksumAlgorithm": "CRC32"} if calculation == "when_supported" else {}
+
+    def write(self, data):
+        if self.error:
+            return  # nothing more is sent; saving the file raises the error
+        self.part += data
+        if len(self.part) >= self.config.multipart_chunksize:
+            self._send_part()
+
+    def finish(self):
+        """Send what is left and wait until every part has arrived."""
+        if self.part and not self.error:
+            self._send_part()
+        if self.executor:
+            self.executor.shutdown()
+        if self.error:
+            self.discard()
+
+    def _send_part(self):
+        # Waits while max_concurrency parts (AWS_S3_TRANSFER_CONFIG) are on their way: the body
+        # is then read no faster than S3 takes it, and memory stays bounded.
+        self.slots.acquire()
+        body, self.part = self.part, bytearray()
+        try:
+            if self.upload_id is None:
+                self._create()
+        except Exception as error:  # noqa: BLE001: raised again when the file is saved
+            self.error = error
+            return
+        future = self.executor.submit(self._upload_part, len(self.parts) + 1, body)
+        future.add_done_callback(self._part_done)
+        self.parts.append(future)
+
+    def _create(self):
+        self.name = self.storage.get_available_name(self.requested_name)
+        self.key = self.storage._normalize_name(clean_name(self.name))
+        # Named from the file's name alone; saving checks that the storage would send the same.
+        parameters = self.storage._get_write_parameters(self.key)
+        self.upload_id = self.client.create_multipart_upload(
+            Bucket=self.storage.bucket_name, Key=self.key, **parameters, **self.checksum
+        )["UploadId"]
+        self.parameters = parameters
+        self.executor = ThreadPoolExecutor(self.config.max_concurrency, "s3-upload")
+
+    def _upload_part(self, number, body):
+        # A bytearray goes out as it is; bytes botocore would copy once more, to send them with
+        # the headers, and a file object it would read a piece at a time.
+        response = self.client.upload_part(
+            Bucket=self.storage.bucket_name, Key=self.key, UploadId=self.upload_id,
+            PartNumber=number, Body=body, **self.checksum,
+        )
+        checksums = {name: value for name, value in response.items() if name == "ChecksumCRC32"}
+        return {"PartNumber": number, "ETag": response["ETag"], **checksums}
+
+    def _part_done(self, future):
+        self.slots.release()
+        if future.exception() and not self.error:
+            self.error = future.exception()
+
+    def can_be_saved_as(self, storage, name, content, max_length):
+        """Whether completing the upload stores what ``storage.save(name, content)`` would: in
+        the same storage, under the same name, with the same parameters (content type, ACL)."""
+        return (
+            not self.error
+            # storages["default"] is django-storage-url's lazy wrapper, equal to what it wraps.
+            and self.storage == storage
+            and name == self.requested_name
+            and not (max_length and len(self.name) > max_length)
+            and storage._get_write_parameters(self.key, content) == self.parameters
+        )
+
+    def save(self):
+        self.complete()
+        self.saved = True
+        return self.name
+
+    def open(self):
+        """The object's bytes, streamed from S3."""
+        self.complete()
+        return self.client.get_object(Bucket=self.storage.bucket_name, Key=self.key)["Body"]
+
+    def complete(self):
+        if self.error:
+            raise self.error
+        if self.completed:
+            return
+        try:
+            self.client.complete_multipart_upload(
+                Bucket=self.storage.bucket_name, Key=self.key, UploadId=self.upload_id,
+                MultipartUpload={"Parts": [part.result() for part in self.parts]},
+                # Where S3 supports it (AWS, MinIO...), a file saved under this name since the
+                # upload began is never replaced, whoever stored it.
+                IfNoneMatch="*",
+            )
+        except ClientError as error:
+            self.discard()
+            if error.response["Error"]["Code"] in {"PreconditionFailed",
+                                                   "ConditionalRequestConflict"}:
+                raise FileExistsError(
+                    f"{self.name} was stored by another upload while this one was in "
+                    "progress; nothing was replaced, but this upload must be made again."
+                ) from error
+            raise
+        self.completed = True
+
+    def discard(self):
+        """Leave nothing behind for a file not saved: abort the upload or delete the object."""
+        if self.saved or self.upload_id is None:
+            return
+        # Parts still on their way would otherwise land after the abort and be kept.
+        self.executor.shutdown(cancel_futures=True)
+        try:
+            if self.completed:
+                self.storage.delete(self.name)
+            else:
+                self.client.abort_multipart_upload(
+                    Bucket=self.storage.bucket_name, Key=self.key, UploadId=self.upload_id
+                )
+        except Exception:  # noqa: BLE001: the request's own outcome matters more
+            logger.exception("Could not remove the unsaved upload %s from S3", self.key)
+        self.upload_id = None
+
+
+class StreamedUploadsMixin:
+    """For S3 storages: a file that S3UploadHandler already sent is saved by completing its
+    upload, not by sending it again."""
+
+    def save(self, name, content, max_length=None):
+        if isinstance(content, StreamedFile):
+            if content.upload.can_be_saved_as(self, name, content, max_length):
+                return content.upload.save()
+            # Completed before the storage picks a name, so that it cannot pick this one.
+            content.upload.complete()
+        return super().save(name, content, max_length)

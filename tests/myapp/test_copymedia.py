@@ -1,0 +1,221 @@
+"""`manage.py copymedia --from DSN [--to DSN]`: media moved between a folder and buckets on a real
+S3 server, checked byte for byte, as a user moving ./data/media to the cloud and back does."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from io import StringIO
+from urllib.parse import quote
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from myapp.media import TEMPORARY_PREFIX, s3_part_size
+from tests import s3server
+from tests.conftest import new_bucket
+from tests.support import ROOT
+
+FILES = {
+    "report.pdf": b"%PDF-1.4 a report\n" + bytes(range(256)) * 40,
+    "photos/2024/beach.jpg": os.urandom(300_000),
+    "empty.txt": b"",
+    "naïve café.txt": "Grüße\n".encode(),
+    "big.bin": os.urandom(s3_part_size() + 1000),  # uploaded in parts, so its ETag is no MD5
+}
+
+
+def copymedia(*args):
+    """``(stdout, stderr, exit status)`` of the command."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("copymedia", *args, stdout=out, stderr=err)
+        status = 0
+    except SystemExit as exit:
+        status = exit.code
+    return out.getvalue(), err.getvalue(), status
+
+
+def summary(output):
+    return output.splitlines()[-1]
+
+
+def folder_dsn(path):
+    return f"file://{quote(str(path))}/?url=%2Fmedia%2F"
+
+
+def bucket_dsn(bucket, server):
+    host = server.endpoint.removeprefix("http://")
+    return f"s3+http://{s3server.KEY}:{quote(s3server.SECRET, safe='')}@{host}/{bucket.name}"
+
+
+def fill_folder(root, files):
+    for name, content in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(content)
+
+
+def in_folder(root):
+    return {
+        str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*") if path.is_file()
+    }
+
+
+def fill_bucket(bucket, files):
+    for name, content in files.items():
+        bucket.client.put_object(Bucket=bucket.name, Key=name, Body=content)
+
+
+def in_bucket(bucket):
+    listed = bucket.client.list_objects_v2(Bucket=bucket.name).get("Contents", [])
+    return {
+        item["Key"]: bucket.client.get_object(Bucket=bucket.name, Key=item["Key"])["Body"].read()
+        for item in listed
+    }
+
+
+@pytest.fixture
+def data_media(tmp_path):
+    """A checkout's data/media with uploads in it."""
+    folder = tmp_path / "data" / "media"
+    fill_folder(folder, FILES)
+    return folder
+
+
+def test_data_media_goes_into_the_bucket_byte_for_byte_and_a_second_run_copies_nothing(
+    data_media, s3_bucket
+):
+    out, err, status = copymedia("--from", folder_dsn(data_media))  # --to: DEFAULT_STORAGE_DSN
+    assert (summary(out), err, status) == ("copied 5, skipped 0, failed 0", "", 0)
+    assert in_bucket(s3_bucket) == FILES
+
+    out, err, status = copymedia("--from", folder_dsn(data_media))
+    assert (summary(out), err, status) == ("copied 0, skipped 5, failed 0", "", 0)
+    assert s3server.SECRET not in out and quote(s3server.SECRET, safe="") not in out
+
+
+def test_a_bucket_goes_into_a_folder_and_into_another_bucket(s3_server, tmp_path):
+    source, other = new_bucket(s3_server), new_bucket(s3_server)
+    fill_bucket(source, FILES)
+
+    out, _, status = copymedia(
+        "--from", bucket_dsn(source, s3_server), "--to", folder_dsn(tmp_path / "copy")
+    )
+    assert (summary(out), status) == ("copied 5, skipped 0, failed 0", 0)
+    assert in_folder(tmp_path / "copy") == FILES
+
+    out, _, status = copymedia(
+        "--from", bucket_dsn(source, s3_server), "--to", bucket_dsn(other, s3_server)
+    )
+    assert (summary(out), status) == ("copied 5, skipped 0, failed 0", 0)
+    assert in_bucket(other) == FILES
+    out, _, _ = copymedia(
+        "--from", bucket_dsn(source, s3_server), "--to", bucket_dsn(other, s3_server)
+    )
+    assert summary(out) == "copied 0, skipped 5, failed 0"
+
+
+def test_names_are_kept_changed_files_replaced_and_nothing_deleted_unless_asked(
+    data_media, s3_bucket
+):
+    fill_bucket(s3_bucket, {
+        "report.pdf": b"an older report",  # same name, other bytes
+        "empty.txt": b"",  # already there
+        "big.bin": FILES["big.bin"][::-1],  # same size, other bytes
+        "only-in-the-bucket.txt": b"keep me",
+    })
+
+    out, _, status = copymedia("--from", folder_dsn(data_media))
+    assert (summary(out), status) == ("copied 4, skipped 1, failed 0", 0)
+    assert in_bucket(s3_bucket) == {**FILES, "only-in-the-bucket.txt": b"keep me"}
+
+    out, _, status = copymedia("--from", folder_dsn(data_media), "--delete")
+    assert out.splitlines()[-2:] == ["deleted 1", "copied 0, skipped 5, failed 0"]
+    assert in_bucket(s3_bucket) == FILES
+
+
+def test_a_file_that_fails_is_named_and_the_others_are_copied(s3_server, tmp_path):
+    """An object whose name would climb out of the folder is refused, not written outside it."""
+    source = new_bucket(s3_server)
+    fill_bucket(source, {"a.txt": b"a", "../escape.txt": b"x", "b.txt": b"b"})
+
+    out, err, status = copymedia(
+        "--from", bucket_dsn(source, s3_server), "--to", folder_dsn(tmp_path / "copy")
+    )
+    assert (summary(out), status) == ("copied 2, skipped 0, failed 1", 1)
+    assert err.startswith("failed ../escape.txt: ")
+    assert in_folder(tmp_path) == {"copy/a.txt": b"a", "copy/b.txt": b"b"}
+
+
+def test_a_wrong_dsn_or_the_same_storage_twice_is_refused(data_media, s3_bucket):
+    with pytest.raises(CommandError, match="^--from is not a usable storage DSN: it has no cred"):
+        copymedia("--from", "s3+http://KEY@127.0.0.1:9000/media")
+    with pytest.raises(CommandError, match="^--from and DEFAULT_STORAGE_DSN name the same storage"):
+        copymedia("--from", s3_bucket.dsn)
+    with pytest.raises(CommandError, match="^Cannot list --from: No such file or directory: "):
+        copymedia("--from", folder_dsn(data_media / "nothing"))
+
+
+# Interrupted copies: the command killed (as by a closed terminal or a stopped container) while a
+# large file is on its way, then run again.
+
+LARGE = 64 * 1024 * 1024
+
+
+def start_copy(source, destination):
+    environ = {"PATH": os.environ["PATH"], "DJANGO_DEBUG": "True"}
+    s3server.isolate_from_aws_configuration(environ)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "copymedia", "--from", source, "--to", destination],
+        cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def kill_when(process, happened, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not happened():
+        assert process.poll() is None, f"the copy ended first: {process.stderr.read().decode()}"
+        assert time.monotonic() < deadline, "the copy never got that far"
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def test_a_copy_into_a_folder_killed_half_way_leaves_no_partial_file(s3_server, tmp_path):
+    source, destination = new_bucket(s3_server), tmp_path / "copy"
+    files = {"large.bin": os.urandom(LARGE), "small.txt": b"small"}
+    fill_bucket(source, files)
+    copy = start_copy(bucket_dsn(source, s3_server), folder_dsn(destination))
+
+    def half_written():
+        partial = list(destination.glob(f"{TEMPORARY_PREFIX}*"))
+        return partial and 0 < partial[0].stat().st_size < LARGE
+
+    kill_when(copy, half_written)
+    # Only the hidden temporary file: nothing stands under the name of the file being copied.
+    (left,) = destination.iterdir()
+    assert left.name.startswith(TEMPORARY_PREFIX)
+
+    out, _, status = copymedia(
+        "--from", bucket_dsn(source, s3_server), "--to", folder_dsn(destination)
+    )
+    assert (summary(out), status) == ("copied 2, skipped 0, failed 0", 0)
+    assert in_folder(destination) == files  # the killed copy's leftover is gone
+
+
+def test_a_copy_into_a_bucket_killed_half_way_leaves_no_partial_object(s3_bucket, tmp_path):
+    source = tmp_path / "media"
+    files = {"large.bin": os.urandom(LARGE), "small.txt": b"small"}
+    fill_folder(source, files)
+    copy = start_copy(folder_dsn(source), s3_bucket.dsn)
+
+    def uploading():
+        return s3_bucket.client.list_multipart_uploads(Bucket=s3_bucket.name).get("Uploads")
+
+    kill_when(copy, uploading)
+    assert in_bucket(s3_bucket) == {}
+
+    out, _, status = copymedia("--from", folder_dsn(source))
+    assert (summary(out), status) == ("copied 2, skipped 0, failed 0", 0)
+    assert in_bucket(s3_bucket) == files

@@ -1,0 +1,258 @@
+"""How uploads travel (myapp/uploadhandlers.py): to S3 in parts while the request is read, saved
+without being sent twice, leaving nothing behind when not saved; to file storage by a rename.
+
+Against the real moto server on loopback (the ``s3_bucket`` fixture) and real request bodies read
+by Django's own multipart parser.
+"""
+
+import gc
+import io
+import os
+from urllib.parse import quote
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.handlers.wsgi import WSGIRequest
+from django.test import Client, RequestFactory
+
+from myapp.uploadhandlers import UPLOADING_FOLDER
+from tests import s3server
+from tests.support import ADMIN_ADD_URL, admin_upload, sha256, use_storage_dsn
+from uploader.models import UploadedFile
+
+MiB = 1024 * 1024
+# Three parts of AWS_S3_TRANSFER_CONFIG's 8 MiB or a little more: two full ones and the rest.
+LARGE = os.urandom(20 * MiB)
+
+
+def request_with_file(name, content, content_type="application/octet-stream"):
+    """A POST of a form with one file, as a browser encodes it, not yet read."""
+    return RequestFactory().post("/", {"file": SimpleUploadedFile(name, content, content_type)})
+
+
+def objects(bucket):
+    return {
+        item["Key"]: item["Size"]
+        for item in bucket.client.list_objects_v2(Bucket=bucket.name).get("Contents", [])
+    }
+
+
+def pending_uploads(bucket):
+    return bucket.client.list_multipart_uploads(Bucket=bucket.name).get("Uploads", [])
+
+
+def stored_bytes(bucket, key):
+    return bucket.client.get_object(Bucket=bucket.name, Key=key)["Body"].read()
+
+
+def s3_operations(storage):
+    """The S3 operations ``storage`` calls from now on, in order."""
+    calls = []
+    storage.connection.meta.client.meta.events.register(
+        "before-call.s3", lambda model, **kwargs: calls.append(model.name)
+    )
+    return calls
+
+
+def test_a_file_is_in_s3_in_parts_once_the_request_is_read(s3_bucket):
+    request = request_with_file("report.bin", LARGE)
+
+    upload = request.FILES["file"]
+
+    assert upload.size == len(LARGE)
+    (pending,) = pending_uploads(s3_bucket)
+    assert pending["Key"] == "report.bin"
+    parts = s3_bucket.client.list_parts(
+        Bucket=s3_bucket.name, Key="report.bin", UploadId=pending["UploadId"]
+    )["Parts"]
+    *full, last = [part["Size"] for part in parts]
+    assert len(full) == 2 and all(size >= 8 * MiB for size in full)
+    assert sum(full) + last == len(LARGE)
+    assert objects(s3_bucket) == {}  # invisible until saved
+    request.close()
+
+
+def test_saving_completes_the_upload_without_sending_the_file_again(s3_bucket):
+    request = request_with_file("report.bin", LARGE)
+    upload = request.FILES["file"]
+    calls = s3_operations(default_storage)
+
+    name = default_storage.save("report.bin", upload)
+    request.close()  # as Django does once the response is sent
+
+    assert name == "report.bin"
+    assert calls == ["CompleteMultipartUpload"]
+    assert stored_bytes(s3_bucket, name) == LARGE
+    assert pending_uploads(s3_bucket) == []
+
+
+@pytest.mark.django_db
+def test_an_admin_upload_is_stored_once_with_the_same_bytes(admin_client, s3_bucket):
+    response = admin_upload(admin_client, "video.bin", LARGE)
+
+    assert response.status_code == 302 and response.url != ADMIN_ADD_URL
+    uploaded = UploadedFile.objects.get()
+    assert objects(s3_bucket) == {uploaded.file.name: len(LARGE)}
+    assert sha256(uploaded.file.chunks()) == sha256([LARGE])
+    assert pending_uploads(s3_bucket) == []
+
+
+@pytest.mark.django_db
+def test_two_admin_uploads_of_one_name_keep_both(admin_client, s3_bucket):
+    other = os.urandom(9 * MiB)
+    admin_upload(admin_client, "video.bin", LARGE)
+    admin_upload(admin_client, "video.bin", other)
+
+    first, second = UploadedFile.objects.order_by("id")
+    assert first.file.name == "video.bin" and second.file.name != "video.bin"
+    assert stored_bytes(s3_bucket, first.file.name) == LARGE
+    assert stored_bytes(s3_bucket, second.file.name) == other
+
+
+def test_a_file_that_is_not_saved_leaves_nothing(s3_bucket):
+    request = request_with_file("report.bin", LARGE)
+    request.FILES["file"]
+
+    request.close()  # the form was invalid, or the view wanted no file
+
+    assert pending_uploads(s3_bucket) == []
+    assert objects(s3_bucket) == {}
+
+
+def test_an_interrupted_request_leaves_nothing(s3_bucket):
+    """The browser was closed half-way: Django reads a body shorter than announced."""
+    complete = request_with_file("report.bin", LARGE)
+    body = complete.read()
+    environ = {**complete.META, "wsgi.input": io.BytesIO(body[: len(body) // 2])}
+
+    request = WSGIRequest(environ)
+
+    assert "file" not in request.FILES
+    assert pending_uploads(s3_bucket) == []
+    assert objects(s3_bucket) == {}
+
+
+class FailingStream(io.BytesIO):
+    """A body whose connection breaks after ``limit`` bytes."""
+
+    def __init__(self, body, limit):
+        super().__init__(body)
+        self.limit = limit
+
+    def read(self, size=-1):
+        if self.tell() >= self.limit:
+            raise OSError("connection reset")
+        return super().read(size)
+
+
+def test_a_request_that_fails_half_way_leaves_nothing(s3_bucket):
+    complete = request_with_file("report.bin", LARGE)
+    body = complete.read()
+    request = WSGIRequest({**complete.META, "wsgi.input": FailingStream(body, 17 * MiB)})
+
+    with pytest.raises(OSError):
+        request.FILES
+    assert pending_uploads(s3_bucket)  # two parts arrived before the failure
+
+    del request  # as the request handler lets go of it
+    gc.collect()
+    assert pending_uploads(s3_bucket) == []
+    assert objects(s3_bucket) == {}
+
+
+def test_overlapping_uploads_of_one_name_never_replace_each_other(s3_bucket):
+    """Both were picked the free name "report.bin" before either was saved."""
+    other = os.urandom(9 * MiB)
+    first = request_with_file("report.bin", LARGE)
+    second = request_with_file("report.bin", other)
+    first_file, second_file = first.FILES["file"], second.FILES["file"]
+
+    assert default_storage.save("report.bin", first_file) == "report.bin"
+    with pytest.raises(FileExistsError, match="nothing was replaced"):
+        default_storage.save("report.bin", second_file)
+    first.close(), second.close()
+
+    assert objects(s3_bucket) == {"report.bin": len(LARGE)}
+    assert stored_bytes(s3_bucket, "report.bin") == LARGE
+    assert pending_uploads(s3_bucket) == []
+
+
+def test_a_file_saved_under_another_name_is_copied_and_nothing_else_is_left(s3_bucket):
+    """A FileField with upload_to asks the storage for another name than the browser's."""
+    request = request_with_file("report.bin", LARGE)
+
+    name = default_storage.save("2024/report.bin", request.FILES["file"])
+    request.close()
+
+    assert name == "2024/report.bin"
+    assert objects(s3_bucket) == {name: len(LARGE)}
+    assert stored_bytes(s3_bucket, name) == LARGE
+    assert pending_uploads(s3_bucket) == []
+
+
+def test_a_file_sent_with_other_parameters_is_stored_again_with_the_storage_s_own(s3_bucket):
+    """Sent as the name says (application/octet-stream), saved as the browser says."""
+    request = request_with_file("report.bin", LARGE, content_type="application/x-custom")
+
+    name = default_storage.save("report.bin", request.FILES["file"])
+    request.close()
+
+    assert objects(s3_bucket) == {name: len(LARGE)}
+    stored = s3_bucket.client.head_object(Bucket=s3_bucket.name, Key=name)
+    assert stored["ContentType"] == "application/x-custom"
+    assert stored_bytes(s3_bucket, name) == LARGE
+    assert pending_uploads(s3_bucket) == []
+
+
+def test_a_small_and_an_empty_file_are_stored_too(s3_bucket):
+    request = RequestFactory().post("/", {
+        "small": SimpleUploadedFile("small.txt", b"hello"),
+        "empty": SimpleUploadedFile("empty.txt", b""),
+    })
+
+    small = default_storage.save("small.txt", request.FILES["small"])
+    empty = default_storage.save("empty.txt", request.FILES["empty"])
+    request.close()
+
+    assert stored_bytes(s3_bucket, small) == b"hello"
+    assert stored_bytes(s3_bucket, empty) == b""
+    assert pending_uploads(s3_bucket) == []
+
+
+@pytest.mark.django_db
+def test_when_s3_fails_the_admin_says_so_on_saving_not_while_reading_the_request(
+    admin_user, settings
+):
+    """Read by the CSRF check before the admin's view runs, the body must not raise: the rest of
+    the file is dropped, and saving it raises the error, which the admin shows."""
+    port = s3server.free_port()  # nothing listens there
+    use_storage_dsn(
+        settings, f"s3+http://{s3server.KEY}:{quote(s3server.SECRET, safe='')}@127.0.0.1:{port}/media"
+    )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    form = client.get(ADMIN_ADD_URL)
+    token = form.context["csrf_token"]
+
+    response = client.post(
+        ADMIN_ADD_URL, {"file": SimpleUploadedFile("video.bin", LARGE), "csrfmiddlewaretoken": token}
+    )
+
+    assert (response.status_code, response.url) == (302, ADMIN_ADD_URL)
+    assert not UploadedFile.objects.exists()
+
+
+def test_with_file_storage_a_large_file_is_received_in_the_media_folder_and_renamed(media_dir):
+    request = request_with_file("report.bin", LARGE)
+    upload = request.FILES["file"]
+    received = os.stat(upload.temporary_file_path())
+
+    name = default_storage.save("report.bin", upload)
+    request.close()
+
+    assert os.path.dirname(upload.temporary_file_path()) == str(media_dir / UPLOADING_FOLDER)
+    stored = media_dir / name
+    assert os.stat(stored).st_ino == received.st_ino  # the same file, not a copy
+    assert stored.read_bytes() == LARGE
+    assert list((media_dir / UPLOADING_FOLDER).iterdir()) == []

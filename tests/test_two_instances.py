@@ -1,0 +1,93 @@
+"""Two instances are one site: two gunicorn servers, as a platform runs two containers, share one
+PostgreSQL database and one S3 bucket. A file uploaded through one is listed, opened and deleted
+through the other.
+
+PostgreSQL only: two servers cannot share the tests' SQLite database (it lives in memory). CI runs
+the whole suite on PostgreSQL as well, where this test runs; locally, set DATABASE_URL to a
+PostgreSQL database.
+"""
+
+import re
+from urllib.parse import quote
+
+import pytest
+import requests
+from django.db import connection
+
+from uploader.models import UploadedFile
+
+CHANGELIST = "/admin/uploader/uploadedfile/"
+CONTENT = b"%PDF-1.4 shared by two instances\n" + bytes(range(256)) * 16
+PASSWORD = "two-instances-password"
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two servers need a shared PostgreSQL database: set DATABASE_URL (CI does)",
+)
+
+
+def database_url():
+    """The tests' own PostgreSQL database, which pytest-django created."""
+    database = connection.settings_dict
+    credentials = f"{quote(database['USER'], safe='')}:{quote(database['PASSWORD'], safe='')}"
+    return f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def csrf_token(session, url):
+    page = session.get(url)
+    page.raise_for_status()
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+
+
+def log_in(session, server):
+    url = f"{server.url}/admin/login/"
+    response = session.post(
+        url,
+        data={
+            "username": "admin", "password": PASSWORD, "next": "/admin/",
+            "csrfmiddlewaretoken": csrf_token(session, url),
+        },
+    )
+    assert response.url == f"{server.url}/admin/", response.text[:2000]
+
+
+@pytest.mark.django_db(transaction=True)  # the servers see only what is committed
+def test_a_file_uploaded_through_one_instance_is_listed_opened_and_deleted_through_the_other(
+    gunicorn, s3_bucket, django_user_model
+):
+    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
+    environment = {
+        "DATABASE_URL": database_url(),
+        "DEFAULT_STORAGE_DSN": s3_bucket.dsn,
+        "DOMAIN": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "False",  # plain HTTP on loopback, no TLS proxy in front
+    }
+    first, second = gunicorn(**environment), gunicorn(**environment)
+    # Each logs in on its own; the sessions live in the shared database.
+    through_first, through_second = requests.Session(), requests.Session()
+    log_in(through_first, first)
+    log_in(through_second, second)
+
+    add_url = f"{first.url}{CHANGELIST}add/"
+    response = through_first.post(
+        add_url,
+        data={"csrfmiddlewaretoken": csrf_token(through_first, add_url)},
+        files={"file": ("report.pdf", CONTENT, "application/pdf")},
+    )
+    assert response.url == f"{first.url}{CHANGELIST}", response.text[:2000]
+    upload = UploadedFile.objects.get()
+
+    listed = through_second.get(f"{second.url}{CHANGELIST}").text
+    links = re.findall(r'<a href="(http[^"]+)">' + re.escape(upload.file.name) + "</a>", listed)
+    assert links == [f"{s3_bucket.client.meta.endpoint_url}/{s3_bucket.name}/{upload.file.name}"]
+    assert requests.get(links[0]).content == CONTENT
+
+    delete_url = f"{second.url}{CHANGELIST}{upload.pk}/delete/"
+    response = through_second.post(
+        delete_url,
+        data={"post": "yes", "csrfmiddlewaretoken": csrf_token(through_second, delete_url)},
+    )
+    assert response.url == f"{second.url}{CHANGELIST}"
+    assert upload.file.name not in through_first.get(f"{first.url}{CHANGELIST}").text
+    assert not UploadedFile.objects.exists()
+    assert s3_bucket.client.list_objects_v2(Bucket=s3_bucket.name).get("KeyCount") == 0

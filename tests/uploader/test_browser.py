@@ -1,0 +1,169 @@
+"""The admin upload in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+A user logs in, chooses a file, saves, sees it in the list, opens its link and gets the same
+bytes; replaces it and deletes it, and the storage follows. Screenshots of each screen go to
+test-artifacts/browser/.
+"""
+
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.conftest import skip_unless_ci
+from tests.support import ROOT
+from tests.uploader.conftest import Bucket
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless as root in a container: no sandbox, no GPU, and nothing fetched from Google's servers.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "test-artifacts" / "browser"
+CHANGELIST = "/admin/uploader/uploadedfile/"
+
+# As `make run` serves the site: DEBUG on, local media at /media/, static files by name.
+pytestmark = pytest.mark.usefixtures("debug_urls")
+
+
+def png(width, height, blue):
+    """A real PNG image, a colour gradient, so that the opened link shows a picture."""
+    pixels = b"".join(
+        b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, blue)) for x in range(width))
+        for y in range(height)
+    )
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(pixels))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        skip_unless_ci("Chromium is not installed: apt-get install chromium")
+    # Playwright's synchronous API keeps an event loop running in this thread, and Django refuses
+    # database calls from a thread with a running loop (SynchronousOnlyOperation). The tests'
+    # own calls are plain synchronous code, so Django's documented switch is safe here.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    screens = SCREENSHOTS / request.node.name.replace("[", "-").rstrip("]")
+    screens.mkdir(parents=True, exist_ok=True)
+    page.screenshot_as = lambda name: page.screenshot(path=screens / f"{name}.png", full_page=True)
+    yield page
+    context.close()
+
+
+def log_in(page, admin_user):
+    page.goto("/admin/")
+    page.screenshot_as("1-login")
+    page.fill("#id_username", admin_user.username)
+    page.fill("#id_password", "password")  # pytest-django's admin_user
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_contain_text("Django administration")
+
+
+def choose_and_save(page, path):
+    page.set_input_files("input[name=file]", path)
+    page.screenshot_as(f"{path.stem}-chosen")
+    page.click("input[name=_save]")
+
+
+def first_row(page):
+    return page.locator("#result_list tbody tr").first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_open_replace_and_delete_in_the_browser(page, admin_user, stored, tmp_path):
+    photo, replacement = tmp_path / "photo.png", tmp_path / "photo-v2.png"
+    photo.write_bytes(png(320, 200, 160))
+    replacement.write_bytes(png(320, 200, 40))
+
+    log_in(page, admin_user)
+    page.goto(f"{CHANGELIST}add/")
+    expect(page.locator(".help")).to_contain_text("At most 100.0")
+    choose_and_save(page, photo)
+
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    row = first_row(page)
+    expect(row.locator(".field-name")).to_have_text("photo.png")
+    expect(row.locator(".field-content_type")).to_have_text("image/png")
+    expect(row.locator(".field-uploaded_by")).to_have_text(admin_user.username)
+    page.screenshot_as("2-list")
+    assert stored.names() == {"photo.png"}
+    assert stored.read("photo.png") == photo.read_bytes()
+
+    with page.expect_navigation() as opening:
+        row.locator(".field-link a").click()
+    assert opening.value.ok
+    assert opening.value.body() == photo.read_bytes()
+    if isinstance(stored, Bucket):
+        assert (
+            page.url.startswith("http://127.0.0.1:")
+            and f"/{stored.bucket.name}/photo.png" in page.url
+        )
+    else:
+        assert page.url.endswith("/media/photo.png")
+    page.screenshot_as("3-opened")
+
+    page.go_back()
+    first_row(page).locator(".field-name a").click()
+    choose_and_save(page, replacement)
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(first_row(page).locator(".field-name")).to_have_text("photo-v2.png")
+    assert stored.names() == {"photo-v2.png"}  # the old file went with the change
+
+    first_row(page).locator(".field-name a").click()
+    page.click("a.deletelink")
+    page.screenshot_as("4-delete-confirmation")
+    page.click("input[type=submit]")
+    expect(page.locator(".messagelist")).to_contain_text("was deleted successfully")
+    page.screenshot_as("5-deleted")
+    assert stored.names() == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_over_size_file_is_refused_in_the_browser(page, admin_user, stored, settings, tmp_path):
+    settings.UPLOAD_MAX_SIZE = "1K"
+    big = tmp_path / "big.png"
+    big.write_bytes(png(200, 200, 90))
+    assert big.stat().st_size > 1024
+
+    log_in(page, admin_user)
+    page.goto(f"{CHANGELIST}add/")
+    choose_and_save(page, big)
+
+    expect(page.locator(".errorlist")).to_contain_text("big.png is ")
+    expect(page.locator(".errorlist")).to_contain_text("files may be at most 1.0\xa0KB.")
+    page.screenshot_as("refused")
+    assert stored.names() == set()
+    page.goto(CHANGELIST)
+    expect(page.locator("#result_list")).to_have_count(0)

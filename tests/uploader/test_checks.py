@@ -1,0 +1,27 @@
+"""A wrong UPLOAD_MAX_SIZE stops start-up with a message naming it."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from tests.support import manage
+
+
+def test_a_wrong_upload_max_size_fails_the_check(settings):
+    settings.UPLOAD_MAX_SIZE = "500MB"
+    with pytest.raises(
+        SystemCheckError, match=r"\(uploader\.E001\) UPLOAD_MAX_SIZE is not usable: '500MB'"
+    ):
+        call_command("check")
+
+
+def test_the_default_and_a_good_value_pass(settings):
+    call_command("check")
+    settings.UPLOAD_MAX_SIZE = "2G"
+    call_command("check")
+
+
+def test_manage_py_check_names_the_variable():
+    result = manage("check", DJANGO_DEBUG="True", UPLOAD_MAX_SIZE="lots")
+    assert result.returncode == 1
+    assert "(uploader.E001) UPLOAD_MAX_SIZE is not usable: 'lots' is not a size" in result.stderr

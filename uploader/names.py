@@ -1,0 +1,57 @@
+"""The name an upload is stored under, and the content type it is served with.
+
+The browser's file name is untrusted: Django's upload parser keeps only its last path part and
+printable characters, and the storage keeps only letters, digits, ``-``, ``_`` and ``.``. What
+neither does is done here: bound the name in bytes as well as characters, never leave it empty
+or hidden, and never store a file that a browser would open as a page running scripts.
+"""
+
+import mimetypes
+import os
+import unicodedata
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.utils.text import get_valid_filename
+
+# FileField's column holds 100 characters and the storage may add "_" and 7 random characters so
+# as not to overwrite a file of the same name; file systems allow 255 bytes per name, and one
+# letter can take 4 bytes in UTF-8.
+MAX_CHARACTERS = 90
+MAX_BYTES = 200
+# Anything longer after the last dot is part of the name, not an extension.
+MAX_EXTENSION = 10
+DEFAULT_STEM = "file"
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+# What a file that would run scripts is stored and served as instead.
+INERT_EXTENSION, INERT_CONTENT_TYPE = ".txt", "text/plain"
+
+
+def runs_scripts(content_type):
+    """HTML and XML documents (XHTML, SVG, XSLT...) run their scripts when opened, with the
+    rights of the site that serves them: the admin's own, for media served at /media/."""
+    return content_type in {"text/html", "text/xml", "application/xml"} or content_type.endswith(
+        "+xml"
+    )
+
+
+def storage_name(uploaded_name):
+    """``(name, content_type)`` for a file the browser called ``uploaded_name``.
+
+    The content type is the one both storages serve the name with (by its extension), so that
+    what the admin shows is what a browser gets.
+    """
+    name = unicodedata.normalize("NFC", uploaded_name).replace("\\", "/").rpartition("/")[2]
+    try:
+        name = get_valid_filename(name)
+    except SuspiciousFileOperation:  # nothing valid was left
+        name = ""
+    stem, extension = os.path.splitext(name)
+    if len(extension) > MAX_EXTENSION:
+        stem, extension = name, ""
+    stem = stem.lstrip(".-") or DEFAULT_STEM
+    content_type = mimetypes.guess_type(stem + extension)[0] or DEFAULT_CONTENT_TYPE
+    if runs_scripts(content_type):
+        extension, content_type = extension + INERT_EXTENSION, INERT_CONTENT_TYPE
+    while len(stem + extension) > MAX_CHARACTERS or len((stem + extension).encode()) > MAX_BYTES:
+        stem = stem[:-1]
+    return stem + extension, content_type
