@@ -1,4 +1,4 @@
-# The two commands of the README: `make run` and `make test`. Each sets up what it needs first.
+# The README's commands: `make run` and `make test` (plus `make test-container` and `make bench`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
