@@ -137,13 +137,15 @@ def test_the_newest_upload_comes_first(admin_client):
     assert names == ["second.txt", "third.txt", "first.txt"]
 
 
-def stored_rows(stored, count):
+def stored_rows(stored, count, uploaded_by=None):
     """``count`` rows with their files really stored, made in bulk as a long-used site has them."""
     rows = []
     for number in range(count):
         name = f"file-{number:03}.txt"
         stored.put(name, b"x" * number)
-        rows.append(UploadedFile(file=name, name=name, size=number, content_type="text/plain"))
+        rows.append(UploadedFile(
+            file=name, name=name, size=number, content_type="text/plain", uploaded_by=uploaded_by,
+        ))
     UploadedFile.objects.bulk_create(rows)
 
 
@@ -195,11 +197,13 @@ def count_http_requests(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_page_of_a_hundred_costs_what_a_page_of_ten_does(admin_client, stored, monkeypatch):
+def test_a_page_of_a_hundred_costs_what_a_page_of_ten_does(
+    admin_client, admin_user, stored, monkeypatch
+):
     admin_client.get(CHANGELIST)  # sessions, permissions and storage set up once
     cost = {}
     for total in (10, 100):
-        stored_rows(stored, total - UploadedFile.objects.count())
+        stored_rows(stored, total - UploadedFile.objects.count(), uploaded_by=admin_user)
         io = count_calls(monkeypatch, storages["default"], STORAGE_IO)
         urls = count_calls(monkeypatch, storages["default"], ["url"])
         http = count_http_requests(monkeypatch)
