@@ -1,6 +1,6 @@
 """The admin's list of uploads with 10,000 rows, against the same list with 100.
 
-    .venv/bin/python bench/changelist.py [--rows 10000] [--repeat 20] [--quick]
+    .venv/bin/python bench/changelist.py [--rows 10000] [--repeat 50] [--quick]
 
 The page is requested in this process through Django's test client, logged in as an admin, with
 the project's settings as in production (DEBUG off). The rows are written directly
@@ -36,7 +36,7 @@ def add_rows(count, user):
             "file": f"report-{number}.pdf", "name": f"report-{number}.pdf",
             "size": 1000 + number, "content_type": "application/pdf", "uploaded_by": user,
         }
-        rows.append(UploadedFile(**{name: value for name, value in values.items() if name in fields}))
+        rows.append(UploadedFile(**{key: value for key, value in values.items() if key in fields}))
     UploadedFile.objects.bulk_create(rows, batch_size=1000)
 
 
@@ -61,7 +61,7 @@ def measure_page(client, repeat):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="rows of the large list (10000)")
-    parser.add_argument("--repeat", type=int, default=20, help="requests per list, median (20)")
+    parser.add_argument("--repeat", type=int, default=50, help="requests per list, median (50)")
     parser.add_argument("--quick", action="store_true", help="1,000 rows, 5 requests")
     args = parser.parse_args()
     if args.quick:

@@ -1,8 +1,8 @@
-"""What the benchmarks share: the project run as in production (gunicorn, DEBUG off), an admin
-session, the peak memory of a process, and the one line each case prints.
+"""What the benchmarks share: the project run as in production (gunicorn, DEBUG off), the
+memory and CPU time of a process, and the one line each case prints.
 
-Each benchmark measures the project against a baseline in the same run, on the same machine, so
-that the ratio it prints holds even on a busy machine where the absolute times do not.
+Each benchmark measures the project against a baseline in the same run, on the same machine: the
+ratio it prints carries over to another machine, which the times do not.
 """
 
 import contextlib
@@ -15,7 +15,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -25,16 +24,16 @@ sys.path.insert(0, str(ROOT))
 from tests import s3server  # noqa: E402 (the S3 server the tests use: moto, over HTTP)
 
 MiB = 1024**2
+PROJECT_WSGI = "myapp.wsgi"
 ADMIN_USER, ADMIN_PASSWORD = "bench", "bench-password"
-UNITS = {"": 1, "K": 1024, "M": MiB, "G": 1024**3}
 
 
-def size(text):
-    """``1G``, ``256M``, ``64K`` or bytes, for ``--size``."""
-    match = re.fullmatch(r"(\d+)([KMG]?)(?:i?B)?", text.strip(), re.IGNORECASE)
+def mebibytes(text):
+    """``1G``, ``256M`` or ``64`` (MiB) for ``--size``: a whole number of MiB, in bytes."""
+    match = re.fullmatch(r"(\d+)([MG]?)(?:i?B)?", text.strip(), re.IGNORECASE)
     if not match:
-        raise ValueError(f"{text!r} is not a size such as 1G, 256M or 1048576")
-    return int(match[1]) * UNITS[match[2].upper()]
+        raise ValueError(f"{text!r} is not a size in MiB such as 1G or 256M")
+    return int(match[1]) * (1024 if match[2].upper() == "G" else 1) * MiB
 
 
 def machine():
@@ -103,9 +102,8 @@ def manage(environ, *args):
 
 def prepare_static_files(environ):
     """DEBUG off renders the admin from collected static files, which the Docker image collects
-    when it is built and a checkout lacks."""
-    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
-        manage(environ, "collectstatic", "--no-input")
+    when it is built and a checkout lacks (into staticfiles/, never committed)."""
+    manage(environ, "collectstatic", "--no-input")
 
 
 def prepare_site(environ):
@@ -116,16 +114,17 @@ def prepare_site(environ):
 
 
 class Gunicorn:
-    """The project's gunicorn (its gunicorn.conf.py, if any), one worker on a free port."""
+    """gunicorn with ``arguments`` (the WSGI application's, at least) and, unless they say
+    otherwise, the project's gunicorn.conf.py; one worker, on a free port."""
 
-    def __init__(self, environ, log_path, app="myapp.wsgi", *options):
+    def __init__(self, environ, log_path, *arguments):
         self.port = s3server.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_path, "ab")
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", f"--bind=127.0.0.1:{self.port}", "--workers=1",
-             *options, app],
+             *arguments],
             cwd=ROOT, env=environ, stdout=self.log, stderr=subprocess.STDOUT,
         )
 
@@ -160,11 +159,8 @@ class Gunicorn:
 
 
 class PeakMemory:
-    """How far a process's resident memory rose above its level at the start of the block.
-
-    The kernel's own peak (VmHWM, reset to the current level through clear_refs) misses nothing;
-    where it cannot be reset, a sampler every 5 ms stands in.
-    """
+    """How far a process's resident memory rose above its level at the start of the block: the
+    kernel's own peak (VmHWM), reset to the current level on entering, misses nothing."""
 
     def __init__(self, pid):
         self.pid = pid
@@ -173,28 +169,13 @@ class PeakMemory:
         status = Path(f"/proc/{self.pid}/status").read_text()
         return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE)[1]) * 1024
 
-    def _sample(self):
-        while not self._done.wait(0.005):
-            self._peak = max(self._peak, self._status("VmRSS"))
-
     def __enter__(self):
-        try:
-            Path(f"/proc/{self.pid}/clear_refs").write_text("5")
-            self._kernel_peak = True
-        except OSError:
-            self._kernel_peak = False
-        self.baseline = self._peak = self._status("VmRSS")
-        self._done = threading.Event()
-        self._sampler = threading.Thread(target=self._sample, daemon=True)
-        self._sampler.start()
+        Path(f"/proc/{self.pid}/clear_refs").write_text("5")  # VmHWM = VmRSS
+        self.baseline = self._status("VmRSS")
         return self
 
     def __exit__(self, *exc_info):
-        self._done.set()
-        self._sampler.join()
-        if self._kernel_peak:
-            self._peak = max(self._peak, self._status("VmHWM"))
-        self.growth = self._peak - self.baseline
+        self.growth = self._status("VmHWM") - self.baseline
 
 
 def cpu_seconds(pid):

@@ -15,7 +15,7 @@ import sys
 import time
 
 from common import (
-    ROOT, Gunicorn, machine, median, prepare_site, production_environment, report,
+    PROJECT_WSGI, ROOT, Gunicorn, machine, median, prepare_site, production_environment, report,
     scratch_folder, seconds,
 )
 
@@ -60,7 +60,9 @@ def main():
         for _ in range(args.repeat):
             projects.append(timed_command(check, environ))
             empties.append(timed_command(empty, environ))
-            servers.append(first_200(environ, folder / "gunicorn.log", path="/admin/login/"))
+            servers.append(
+                first_200(environ, folder / "gunicorn.log", PROJECT_WSGI, path="/admin/login/")
+            )
             hellos.append(first_200(environ, folder / "hello.log", *HELLO, path="/"))
     report("check", median(projects) / median(empties), project=seconds(median(projects)),
            empty_django=seconds(median(empties)), runs=args.repeat)

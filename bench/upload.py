@@ -1,10 +1,11 @@
 """An admin upload through gunicorn, against the fastest way to put the same file in the same place.
 
-    .venv/bin/python bench/upload.py [--size 1G] [--repeat 3] [--quick] [--cases file s3] [--untuned]
+    .venv/bin/python bench/upload.py [--size 1G] [--repeat 3] [--quick] [--cases file s3]
+                                     [--untuned]
 
 - ``upload-file``: the admin's add form posted by curl (a streaming client, as a browser is) to
-  gunicorn with file storage, against ``cp`` of the same file on the same disk. ``loopback`` is
-  the same post to a server that only reads the body: the floor for any upload over HTTP here.
+  gunicorn with file storage, against ``cp`` of the same file on the same disk. ``client_cpu``
+  is the CPU time curl took to send it: an upload cannot take less time than that.
 - ``upload-s3``: the same with S3 storage on a moto server on loopback, against a direct boto3
   upload (``upload_file``) of the same file to the same server.
 
@@ -14,44 +15,37 @@ measures the project without its upload settings (bench/untuned_settings.py), fo
 """
 
 import argparse
-import hashlib
 import os
-import re
-import socket
+import resource
 import subprocess
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import requests
 
 from common import (
-    ADMIN_PASSWORD, ADMIN_USER, MiB, Gunicorn, PeakMemory, cpu_seconds, machine, median, mib,
-    prepare_site, production_environment, report, s3server, scratch_folder, seconds, size,
+    ADMIN_PASSWORD, ADMIN_USER, PROJECT_WSGI, Gunicorn, MiB, PeakMemory, cpu_seconds, machine,
+    mebibytes, median, mib, prepare_site, production_environment, report, s3server,
+    scratch_folder, seconds,
 )
+from tests.support import sha256, write_random_file
 
 ADD_URL = "/admin/uploader/uploadedfile/add/"
 FILE_TARGET, S3_TARGET, MEMORY_TARGET = 1.5, 1.1, 64 * MiB
-BLOCK = 8 * MiB
-
-
-def generate(path, length):
-    """Random bytes, so that nothing on the way can compress or deduplicate them."""
-    with open(path, "wb") as file:
-        for start in range(0, length, BLOCK):
-            file.write(os.urandom(min(BLOCK, length - start)))
-
-
-def digest(chunks):
-    sha = hashlib.sha256()
-    for chunk in chunks:
-        sha.update(chunk)
-    return sha.hexdigest()
+# More than the threads of gunicorn.conf.py's worker (4).
+WARM_UP_UPLOADS = 8
 
 
 def file_digest(path):
     with open(path, "rb") as file:
-        return digest(iter(lambda: file.read(BLOCK), b""))
+        return sha256(iter(lambda: file.read(MiB), b""))
+
+
+def children_cpu_seconds():
+    """CPU time of the processes this one started and waited for: curl's, around an upload."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def timed(function, *args, **kwargs):
@@ -64,30 +58,36 @@ class Admin:
     """A logged-in admin posting the add form with curl, which streams the file from disk."""
 
     def __init__(self, url):
-        self.url = url
-        self.session = requests.Session()
+        self.url = url + ADD_URL
+        session = requests.Session()
         login = f"{url}/admin/login/"
-        token = self._token(login)
-        response = self.session.post(
+        response = session.post(
             login, allow_redirects=False,
             data={"username": ADMIN_USER, "password": ADMIN_PASSWORD,
-                  "csrfmiddlewaretoken": token, "next": "/admin/"},
+                  "csrfmiddlewaretoken": form_token(session, login), "next": "/admin/"},
         )
         if response.status_code != 302:
             raise RuntimeError(f"admin login failed: {response.status_code}")
-
-    def _token(self, url):
-        page = self.session.get(url).text
-        return page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+        self.token = form_token(session, self.url)
+        self.cookies = "; ".join(f"{key}={value}" for key, value in session.cookies.items())
 
     def upload(self, path):
         """Seconds curl took from connecting to the admin's redirect after saving."""
-        token = self._token(self.url + ADD_URL)
-        cookies = "; ".join(f"{key}={value}" for key, value in self.session.cookies.items())
-        status, elapsed = post_file(self.url + ADD_URL, path, token, cookies)
+        status, elapsed = post_file(self.url, path, self.token, self.cookies)
         if status != "302":
             raise RuntimeError(f"the admin answered {status} instead of saving the upload")
         return elapsed
+
+    def warm_up(self, path):
+        """Small uploads at once, one at least for each of the worker's threads: each thread
+        makes its own S3 client (django-storages' are per thread) the first time, once."""
+        with ThreadPoolExecutor(WARM_UP_UPLOADS) as pool:
+            list(pool.map(self.upload, [path] * WARM_UP_UPLOADS))
+
+
+def form_token(session, url):
+    page = session.get(url).text
+    return page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
 
 
 def post_file(url, path, token="", cookies=""):
@@ -99,37 +99,10 @@ def post_file(url, path, token="", cookies=""):
          # A browser sends the body at once; curl would otherwise wait for 100 Continue.
          "--header", "Expect:", "--header", f"Cookie: {cookies}",
          "--form", f"csrfmiddlewaretoken={token}",
-         "--form", f"file=@{path};filename=bench.bin;type=application/octet-stream", url],
+         "--form", f"file=@{path};filename={path.name};type=application/octet-stream", url],
         capture_output=True, text=True, check=True,
     ).stdout.split()
     return status, float(total)
-
-
-class DiscardServer:
-    """Reads a request's body and throws it away, as fast as a socket can be read: the least
-    time any web server on this machine could take to receive the upload."""
-
-    def __init__(self):
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/"
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        buffer = memoryview(bytearray(MiB))
-        while True:
-            connection, _ = self.socket.accept()
-            with connection:
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    head += connection.recv(65536)
-                header, _, body = head.partition(b"\r\n\r\n")
-                left = int(re.search(rb"(?im)^content-length: *(\d+)", header)[1]) - len(body)
-                while left > 0:
-                    received = connection.recv_into(buffer)
-                    if not received:
-                        break
-                    left -= received
-                connection.sendall(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
 
 
 def settings(args):
@@ -143,7 +116,7 @@ def measure(args, case, target, server, baselines, upload_and_check):
     median ratio to the first baseline, the medians of all times, and the largest peak memory
     growth of the web worker."""
     case += "-untuned" if args.untuned else ""
-    ratios, uploads, growths, cpus = [], [], [], []
+    ratios, uploads, growths, cpus, client_cpus = [], [], [], [], []
     times = {name: [] for name in baselines}
     worker = server.worker_pid()
     for _ in range(args.repeat):
@@ -153,16 +126,18 @@ def measure(args, case, target, server, baselines, upload_and_check):
             os.sync()
             times[name].append(baseline())
         os.sync()
-        cpu = cpu_seconds(worker)
+        cpu, client_cpu = cpu_seconds(worker), children_cpu_seconds()
         with PeakMemory(worker) as memory:
             uploads.append(upload_and_check())
         cpus.append(cpu_seconds(worker) - cpu)
+        client_cpus.append(children_cpu_seconds() - client_cpu)
         growths.append(memory.growth)
         ratios.append(uploads[-1] / next(iter(times.values()))[-1])
     report(
         case, median(ratios), target, upload=seconds(median(uploads)),
         **{name: seconds(median(values)) for name, values in times.items()},
-        size=f"{args.size // MiB}MiB", worker_cpu=seconds(median(cpus)),
+        size=f"{args.size // MiB}MiB", client_cpu=seconds(median(client_cpus)),
+        worker_cpu=seconds(median(cpus)),
         worker_peak=mib(max(growths)), memory_target=mib(MEMORY_TARGET),
         memory="met" if max(growths) <= MEMORY_TARGET else "MISSED", runs=args.repeat,
     )
@@ -175,32 +150,27 @@ def file_case(args, folder, source, expected):
         folder, f"file://{quote(str(media))}/?url=%2Fmedia%2F", **settings(args)
     )
     prepare_site(environ)
-    server = Gunicorn(environ, folder / "gunicorn.log")
+    server = Gunicorn(environ, folder / "gunicorn.log", PROJECT_WSGI)
     try:
         server.wait_for_200()
         admin = Admin(server.url)
-        admin.upload(folder.parent / "warm-up.bin")
+        admin.warm_up(folder.parent / "warm-up.bin")
         copy = folder.parent / "copy.bin"
-        discard = DiscardServer()
 
         def cp():
             elapsed = timed(subprocess.run, ["cp", source, copy], check=True)
             copy.unlink()
             return elapsed
 
-        def loopback():
-            return post_file(discard.url, source)[1]
-
         def upload_and_check():
             elapsed = admin.upload(source)
-            (stored,) = [path for path in media.rglob("*") if path.stat().st_size == args.size]
+            (stored,) = media.glob(f"{source.stem}*")
             if file_digest(stored) != expected:
                 raise RuntimeError(f"{stored} does not hold the uploaded bytes")
             stored.unlink()
             return elapsed
 
-        measure(args, "upload-file", FILE_TARGET, server, {"cp": cp, "loopback": loopback},
-                upload_and_check)
+        measure(args, "upload-file", FILE_TARGET, server, {"cp": cp}, upload_and_check)
     finally:
         server.stop()
 
@@ -216,10 +186,10 @@ def s3_case(args, folder, source, expected):
         dsn = f"s3+http://{s3server.KEY}:{quote(s3server.SECRET, safe='')}@{host}/{bucket}"
         environ = production_environment(folder, dsn, **settings(args))
         prepare_site(environ)
-        server = Gunicorn(environ, folder / "gunicorn.log")
+        server = Gunicorn(environ, folder / "gunicorn.log", PROJECT_WSGI)
         server.wait_for_200()
         admin = Admin(server.url)
-        admin.upload(folder.parent / "warm-up.bin")
+        admin.warm_up(folder.parent / "warm-up.bin")
 
         def direct():
             elapsed = timed(client.upload_file, str(source), bucket, "direct.bin")
@@ -228,10 +198,10 @@ def s3_case(args, folder, source, expected):
 
         def upload_and_check():
             elapsed = admin.upload(source)
-            objects = client.list_objects_v2(Bucket=bucket)["Contents"]
-            (key,) = [item["Key"] for item in objects if item["Size"] == args.size]
+            objects = client.list_objects_v2(Bucket=bucket, Prefix=source.stem)["Contents"]
+            (key,) = [item["Key"] for item in objects]
             body = client.get_object(Bucket=bucket, Key=key)["Body"]
-            if digest(body.iter_chunks(BLOCK)) != expected:
+            if sha256(body.iter_chunks(MiB)) != expected:
                 raise RuntimeError(f"s3://{bucket}/{key} does not hold the uploaded bytes")
             client.delete_object(Bucket=bucket, Key=key)
             return elapsed
@@ -248,9 +218,9 @@ CASES = {"file": file_case, "s3": s3_case}
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=size, default="1G", help="file size: 1G, 256M... (1G)")
+    parser.add_argument("--size", type=mebibytes, default="1G", help="file size: 1G, 256M (1G)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per case, median reported (3)")
-    parser.add_argument("--quick", action="store_true", help="64M, one run: checks the script works")
+    parser.add_argument("--quick", action="store_true", help="64M, one run: the script works")
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
     parser.add_argument("--untuned", action="store_true",
                         help="Django's upload handlers and boto3's S3 transfer defaults")
@@ -260,9 +230,9 @@ def main():
     print(machine(), flush=True)
     with scratch_folder("upload") as folder:
         source = folder / "source.bin"
-        generate(source, args.size)
-        generate(folder / "warm-up.bin", 64 * 1024)
-        expected = file_digest(source)
+        # Random bytes, so that nothing on the way can compress or deduplicate them.
+        expected = write_random_file(source, args.size // MiB)
+        write_random_file(folder / "warm-up.bin", 1)
         for case in args.cases:
             (folder / case).mkdir()
             CASES[case](args, folder, source, expected)

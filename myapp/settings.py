@@ -227,10 +227,10 @@ FILE_UPLOAD_HANDLERS = [
     "myapp.uploadhandlers.TemporaryFileUploadHandler",
 ]
 # How files travel to S3, streamed by S3UploadHandler or sent by django-storages: in parts of
-# 8 MiB (S3 wants at least 5 MiB, and at most 10,000 parts: files up to 78 GiB), three on their
-# way at a time. A worker holds about one part more than that in memory per upload, 32 MiB, where
-# boto3's default (ten parts) takes over 100 MiB and sends no faster.
-AWS_S3_TRANSFER_CONFIG = TransferConfig(multipart_chunksize=8 * 1024**2, max_concurrency=3)
+# 8 MiB (S3 wants at least 5 MiB, and at most 10,000 parts: files up to 78 GiB), two on their way
+# at a time. A worker holds one part more than that per upload, and grows by about 40 MiB in all,
+# where boto3's default (ten parts) takes 120 MiB and sends no faster.
+AWS_S3_TRANSFER_CONFIG = TransferConfig(multipart_chunksize=8 * 1024**2, max_concurrency=2)
 
 # The largest file the admin accepts: bytes, or a number with K, M or G (powers of 1024), e.g.
 # 500M; the uploader reads it and the check uploader.E001 names a wrong value. Divio's proxy refuses

@@ -227,16 +227,16 @@ def test_when_s3_fails_the_admin_says_so_on_saving_not_while_reading_the_request
     """Read by the CSRF check before the admin's view runs, the body must not raise: the rest of
     the file is dropped, and saving it raises the error, which the admin shows."""
     port = s3server.free_port()  # nothing listens there
-    use_storage_dsn(
-        settings, f"s3+http://{s3server.KEY}:{quote(s3server.SECRET, safe='')}@127.0.0.1:{port}/media"
-    )
+    secret = quote(s3server.SECRET, safe="")
+    use_storage_dsn(settings, f"s3+http://{s3server.KEY}:{secret}@127.0.0.1:{port}/media")
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
     form = client.get(ADMIN_ADD_URL)
     token = form.context["csrf_token"]
 
     response = client.post(
-        ADMIN_ADD_URL, {"file": SimpleUploadedFile("video.bin", LARGE), "csrfmiddlewaretoken": token}
+        ADMIN_ADD_URL,
+        {"file": SimpleUploadedFile("video.bin", LARGE), "csrfmiddlewaretoken": token},
     )
 
     assert (response.status_code, response.url) == (302, ADMIN_ADD_URL)
