@@ -236,5 +236,6 @@ AWS_S3_TRANSFER_CONFIG = TransferConfig(multipart_chunksize=8 * 1024**2, max_con
 # 500M; the uploader reads it and the check uploader.E001 names a wrong value. Divio's proxy refuses
 # request bodies over 500 MB before Django sees them, so on Divio keep it a little below 500M. It
 # is the only limit on files: DATA_UPLOAD_MAX_MEMORY_SIZE counts the other form fields, not files,
-# and files over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) are received into a temporary file, not memory.
+# and files over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) are never held in memory whole: they are
+# received into a temporary file, or sent on to S3 part by part.
 UPLOAD_MAX_SIZE = os.environ.get("UPLOAD_MAX_SIZE", "100M")
