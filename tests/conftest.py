@@ -30,17 +30,18 @@ def skip_unless_ci(reason):
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory):
     """Static files collected once, as the Docker build does: pages rendered with DEBUG off need
-    the manifest that collectstatic writes."""
+    the manifest that collectstatic writes. Set for the whole session, so that the live server
+    (started once, before any test's own settings) serves them too."""
     root = tmp_path_factory.mktemp("staticfiles")
     with override_settings(STATIC_ROOT=root):
         call_command("collectstatic", interactive=False, verbosity=0)
-    return root
+        yield root
 
 
 @pytest.fixture(autouse=True)
 def media_dir(settings, tmp_path, static_root):
-    """Every test stores its uploads in a folder of its own, never in the checkout's data/media."""
-    settings.STATIC_ROOT = static_root
+    """Every test stores its uploads in a folder of its own, never in the checkout's data/media,
+    and finds the static files collected for the session."""
     media = tmp_path / "media"
     use_storage_dsn(settings, f"file://{media}/?url=%2Fmedia%2F")
     return media
