@@ -6,6 +6,7 @@ forms and query parameters are listed in myapp/dsn.py and in the README's "Cloud
 """
 
 import io
+import mimetypes
 from urllib.parse import quote
 
 import furl
@@ -18,6 +19,30 @@ from storages.utils import is_seekable
 
 from myapp.dsn import ACL_NONE, is_true, local_media
 from myapp.uploadhandlers import StreamedUploadsMixin
+
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+# The content types of compressed files. Python's mimetypes knows these only as the encoding of
+# another type (archive.tar.gz: a tar, gzip-encoded), which servers then send as Content-Encoding:
+# a client that honours it receives the file decompressed, under the archive's name.
+COMPRESSED_CONTENT_TYPES = {
+    "gzip": "application/gzip",
+    "bzip2": "application/x-bzip2",
+    "xz": "application/x-xz",
+    "compress": "application/x-compress",
+}
+
+
+def is_compressed(name):
+    return mimetypes.guess_type(name)[1] is not None
+
+
+def served_content_type(name):
+    """The content type a stored file is served with, from its name: a compressed file's is the
+    compressed bytes' own, so that it is served, and downloaded, as it was uploaded."""
+    content_type, encoding = mimetypes.guess_type(name)
+    if encoding:
+        return COMPRESSED_CONTENT_TYPES.get(encoding, DEFAULT_CONTENT_TYPE)
+    return content_type or DEFAULT_CONTENT_TYPE
 
 
 class FileSystemStorage(storage.FileSystemStorage):
@@ -53,7 +78,18 @@ class DSNQueryMixin:
             self.custom_domain = f"{url.netloc}{str(url.path).rstrip('/')}"
 
 
-class S3Storage(StreamedUploadsMixin, DSNQueryMixin, dsn_s3.S3Storage):
+class S3CompressedFilesMixin:
+    """django-storages stores a compressed file's object with the Content-Encoding its name
+    implies (and the type of what it decompresses to), unless the parameters name a type."""
+
+    def get_object_parameters(self, name):
+        parameters = super().get_object_parameters(name)
+        if is_compressed(name):
+            parameters.setdefault("ContentType", served_content_type(name))
+        return parameters
+
+
+class S3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMixin, dsn_s3.S3Storage):
     """``s3://KEY:SECRET@BUCKET.ENDPOINT/PREFIX?...``, Divio's form, read by django-storage-url.
     Its endpoint is always ``https://ENDPOINT/``: use ``s3+http(s)://`` for any other."""
 
@@ -62,7 +98,7 @@ class S3Storage(StreamedUploadsMixin, DSNQueryMixin, dsn_s3.S3Storage):
         self.apply_query(dsn)
 
 
-class EndpointS3Storage(StreamedUploadsMixin, DSNQueryMixin, s3.S3Storage):
+class EndpointS3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMixin, s3.S3Storage):
     """``s3+https://KEY:SECRET@HOST[:PORT]/BUCKET[/PREFIX]?region=...`` and ``s3+http://``: any
     S3-compatible service (MinIO, Cloudflare R2, DigitalOcean Spaces, a local server) at an
     endpoint of its own, which ``s3://`` cannot express (no port, no plain HTTP)."""
@@ -102,6 +138,13 @@ class AzureStorage(dsn_az.AzureStorage):
         self.azure_ssl = True
         public_host = dsn.args.get("domain") or f"{self.account_name}.{dsn.host}"
         self.base_url = container_url(dsn, f"https://{public_host}/{self.azure_container}")
+
+    def get_object_parameters(self, name):
+        # As for S3 (S3CompressedFilesMixin): these override what django-storages guesses.
+        parameters = super().get_object_parameters(name)
+        if is_compressed(name):
+            parameters |= {"content_type": served_content_type(name), "content_encoding": None}
+        return parameters
 
     def url(self, name):
         # Never signed, so a SAS token never shows in a page; quoted as the Azure SDK quotes.

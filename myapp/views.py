@@ -1,20 +1,24 @@
-"""``GET /healthz``: whether this instance can serve its pages and its media.
+"""The project's own views: local media in DEBUG, and the health check.
 
-200 with ``{"status": "ok", "database": "ok", "storage": "ok"}`` when both work; 503 with the
-failing part set to ``"failing"`` when one does not. The reason goes to the log, not into the
-answer, which anyone may read. myapp.middleware.HealthzMiddleware answers the path.
+``GET /healthz``: whether this instance can serve its pages and its media. 200 with
+``{"status": "ok", "database": "ok", "storage": "ok"}`` when both work; 503 with the failing part
+set to ``"failing"`` when one does not. The reason goes to the log, not into the answer, which
+anyone may read. myapp.middleware.HealthzMiddleware answers the path.
 """
 
 import logging
 import threading
 import time
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
+from django.views import static
 from django.views.decorators.cache import never_cache
 
 from myapp.media import describe
+from myapp.storage import served_content_type
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +28,17 @@ STORAGE_CHECK_SECONDS = 10
 # A folder no upload has (the uploader strips leading dots); listing it costs one request.
 PROBE_FOLDER = ".healthz"
 OK, FAILING = "ok", "failing"
+
+
+def serve_media(request, path):
+    """A file of the media folder, as Django's static view serves it (DEBUG only, myapp/urls.py),
+    but a compressed one as it was uploaded, as the cloud storages serve it: Django's view sends
+    it with the Content-Encoding its name implies, and a client honouring it decompresses it."""
+    response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    if response.has_header("Content-Encoding"):
+        del response.headers["Content-Encoding"]
+        response.headers["Content-Type"] = served_content_type(path)
+    return response
 
 
 def database_status():

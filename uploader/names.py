@@ -13,6 +13,8 @@ import unicodedata
 from django.core.exceptions import SuspiciousFileOperation
 from django.utils.text import get_valid_filename
 
+from myapp.storage import served_content_type
+
 # FileField's column holds 100 characters and the storage may add "_" and 7 random characters so
 # as not to overwrite a file of the same name; file systems allow 255 bytes per name, and one
 # letter can take 4 bytes in UTF-8.
@@ -21,9 +23,8 @@ MAX_BYTES = 200
 # Anything longer after the last dot is part of the name, not an extension.
 MAX_EXTENSION = 10
 DEFAULT_STEM = "file"
-DEFAULT_CONTENT_TYPE = "application/octet-stream"
-# What a file that would run scripts is stored and served as instead.
-INERT_EXTENSION, INERT_CONTENT_TYPE = ".txt", "text/plain"
+# What a file that would run scripts is stored as instead: text/plain.
+INERT_EXTENSION = ".txt"
 
 
 def runs_scripts(content_type):
@@ -49,9 +50,10 @@ def storage_name(uploaded_name):
     if len(extension) > MAX_EXTENSION:
         stem, extension = name, ""
     stem = stem.lstrip(".-") or DEFAULT_STEM
-    content_type = mimetypes.guess_type(stem + extension)[0] or DEFAULT_CONTENT_TYPE
-    if runs_scripts(content_type):
-        extension, content_type = extension + INERT_EXTENSION, INERT_CONTENT_TYPE
+    # A compressed page (page.html.gz, image.svgz) too: a server may yet send it as a page.
+    if runs_scripts(mimetypes.guess_type(stem + extension)[0] or ""):
+        extension += INERT_EXTENSION
+    content_type = served_content_type(stem + extension)
     while len(stem + extension) > MAX_CHARACTERS or len((stem + extension).encode()) > MAX_BYTES:
         stem = stem[:-1]
     return stem + extension, content_type

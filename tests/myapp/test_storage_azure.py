@@ -2,6 +2,7 @@
 guarantees as S3 proven against a real Azure Blob server (Azurite) on loopback."""
 
 import base64
+import gzip
 import io
 import os
 from datetime import datetime, timedelta, timezone
@@ -130,6 +131,18 @@ def test_an_admin_upload_lands_in_the_container_and_its_link_serves_it(
     assert link == f"{azurite.endpoint}/{azure_container.name}/{quote(uploaded.file.name)}"
     response = requests.get(link, timeout=10)  # anonymous, as a visitor's browser
     assert (response.status_code, response.content) == (200, CONTENT)
+
+
+@pytest.mark.django_db
+def test_a_compressed_file_is_served_as_the_bytes_uploaded(admin_client, azure_container):
+    archive = gzip.compress(CONTENT)
+    assert admin_upload(admin_client, "backup.tar.gz", archive).status_code == 302
+
+    response = requests.get(admin_link(admin_client, UploadedFile.objects.get()), timeout=10)
+
+    assert (response.status_code, response.content) == (200, archive)
+    assert response.headers["Content-Type"] == "application/gzip"
+    assert "Content-Encoding" not in response.headers
 
 
 @pytest.mark.django_db

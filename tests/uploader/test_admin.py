@@ -1,5 +1,6 @@
 """The tutorial's test (6.4.1) as a user does it: log in, add an UploadedFile, open its link."""
 
+import gzip
 import html
 import re
 from collections import Counter
@@ -67,11 +68,18 @@ def test_media_is_not_served_without_debug(admin_client):
 # The list a user wants: what each file is, newest first, searchable, paginated, and cheap
 
 
-def opened(client, url):
-    """The bytes a browser gets from a link: local media through Django, S3 from the bucket."""
+def served(client, url):
+    """The bytes a browser keeps from a link, and the headers it got them with: local media
+    through Django, S3 from the bucket."""
     if url.startswith("http"):
-        return requests.get(url, timeout=10).content
-    return served_bytes(client.get(url))
+        response = requests.get(url, timeout=10)  # decodes a Content-Encoding, as browsers do
+        return response.content, response.headers
+    response = client.get(url)
+    return served_bytes(response), response.headers
+
+
+def opened(client, url):
+    return served(client, url)[0]
 
 
 def result_rows(page):
@@ -100,6 +108,22 @@ def test_the_list_shows_what_each_file_is_and_its_link_opens(admin_client, store
     link = html.unescape(re.fullmatch(r'<a href="([^"]+)">report\.pdf</a>', row["link"])[1])
     assert link == uploaded.file.url
     assert opened(admin_client, link) == CONTENT == stored.read("report.pdf")
+
+
+@pytest.mark.django_db
+def test_a_compressed_file_opens_as_the_bytes_uploaded(admin_client, stored, debug_urls):
+    """Served with the Content-Encoding its name implies, an archive would reach the browser
+    decompressed: a tar under the name backup.tar.gz."""
+    archive = gzip.compress(b"a tar archive, as far as anyone here can tell\n" * 100)
+    upload(admin_client, "backup.tar.gz", archive)
+    uploaded = UploadedFile.objects.get()
+
+    [row] = result_rows(admin_client.get(CHANGELIST))
+    content, headers = served(admin_client, uploaded.file.url)
+
+    assert row["content_type"] == headers["Content-Type"] == "application/gzip"
+    assert "Content-Encoding" not in headers
+    assert content == archive == stored.read(uploaded.file.name)
 
 
 @pytest.mark.django_db

@@ -37,7 +37,9 @@ def test_names_keep_only_safe_characters(uploaded, stored):
         ("report.pdf", "application/pdf"),
         ("photo.PNG", "image/png"),
         ("notes.txt", "text/plain"),
-        ("archive.tar.gz", "application/x-tar"),
+        ("archive.tar.gz", "application/gzip"),  # the bytes stored, not what they unpack to
+        ("backup.tgz", "application/gzip"),
+        ("logs.xz", "application/x-xz"),
         ("README", "application/octet-stream"),
     ],
 )
@@ -52,6 +54,7 @@ def test_the_content_type_is_the_one_the_name_is_served_with(uploaded, content_t
         ("PAGE.HTM", "PAGE.HTM.txt"),
         ("image.svg", "image.svg.txt"),
         ("image.svgz", "image.svgz.txt"),
+        ("page.html.gz", "page.html.gz.txt"),
         ("data.xml", "data.xml.txt"),
         ("style.xsl", "style.xsl.txt"),
     ],
