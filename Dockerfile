@@ -13,7 +13,8 @@ WORKDIR /app
 
 # Requirements first, so that a code change does not reinstall them on a local rebuild.
 COPY requirements.txt /app/
-RUN pip install --no-cache-dir -r requirements.txt
+# Every package pinned with its hashes: pip installs exactly these, or refuses.
+RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 
 COPY . /app
 

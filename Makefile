@@ -1,4 +1,4 @@
-# The README's commands: `make run` and `make test` (plus `make test-container` and `make bench`).
+# The README's commands: `make run` and `make test`; the rest are for working on the project.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,20 +8,21 @@ export DJANGO_SUPERUSER_USERNAME ?= admin
 export DJANGO_SUPERUSER_PASSWORD ?= admin
 export DJANGO_SUPERUSER_EMAIL ?= admin@example.com
 
-.PHONY: run test test-container bench
+.PHONY: run test test-latest test-container bench lint format lock
 
-# One virtual environment; installed again whenever a requirements file changes.
+# One virtual environment, installed again whenever a requirements file changes. The files pin
+# every package with its hashes, so pip installs exactly what they list.
 define install
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r $<
+	$(BIN)/pip install --quiet --require-hashes -r $<
 	touch $@
 endef
 
 $(VENV)/.run-installed: requirements.txt
 	$(install)
 
-$(VENV)/.test-installed: requirements-dev.txt requirements.txt
+$(VENV)/.test-installed: requirements-dev.txt
 	$(install)
 
 # The embedded default: DEBUG on, SQLite in data/, media in data/media served at /media/.
@@ -41,8 +42,30 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The same suite on the newest Django and the newest release of everything else, unlocked (the
+# pins of requirements*.in overridden by requirements-latest.txt), in a virtual environment of its
+# own: what a project that upgrades will meet. Django 6 needs Python 3.12 or newer: the newest
+# python3.1x on PATH, else pyenv's newest.
+LATEST_VENV := .venv-latest
+LATEST_PYTHON ?= $(shell \
+	for python in python3.14 python3.13 python3.12; do \
+		$$python -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null \
+			&& { command -v $$python; exit; }; \
+	done; \
+	ls -d "$$(pyenv root 2>/dev/null)"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V | tail -n 1)
+
+test-latest: $(VENV)/.test-installed
+	@test -n "$(LATEST_PYTHON)" || { echo "make test-latest needs Python 3.12 or newer" \
+		"(python3.12 or later on PATH, or in pyenv); or give LATEST_PYTHON=/path/to/python3"; exit 1; }
+	$(BIN)/uv venv --quiet --allow-existing --python "$(LATEST_PYTHON)" $(LATEST_VENV)
+	$(BIN)/uv pip install --quiet --python $(LATEST_VENV)/bin/python --upgrade \
+		-r requirements-dev.in --override requirements-latest.txt
+	@$(LATEST_VENV)/bin/python -c "import django, sys; \
+		print(f'Django {django.__version__} on Python {sys.version.split()[0]}')"
+	$(LATEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
 # Start-up, the admin's list at 10,000 rows and a 1 GiB upload, each against its physical limit
-# (README, "Benchmarks"). BENCH_ARGS=--quick runs them small, in about a minute.
+# (docs/benchmarks.md). BENCH_ARGS=--quick runs them small, in about a minute.
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/startup.py $(BENCH_ARGS)
 	$(BIN)/python bench/changelist.py $(BENCH_ARGS)
@@ -52,3 +75,25 @@ bench: $(VENV)/.test-installed
 # run of the image. Uses Docker if an engine runs, else podman as root (CI).
 test-container: $(VENV)/.test-installed
 	$(BIN)/python containers/test.py
+
+# ruff's lint and format checks (settings in pyproject.toml) and hadolint on the Dockerfiles.
+DOCKERFILES := Dockerfile $(wildcard containers/standins/*.Containerfile)
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/hadolint $(DOCKERFILES)
+
+# What can be fixed by itself: formatting, import order and ruff's safe fixes.
+format: $(VENV)/.test-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# requirements.txt and requirements-dev.txt compiled from the hand-kept .in files, every package
+# pinned with its hashes, for every Python the project supports. Pins already in the files are
+# kept: `make lock UPGRADE=boto3` upgrades one package (and what it needs), `UPGRADE=--all` all.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.10 --generate-hashes \
+	--custom-compile-command "make lock" \
+	$(if $(filter --all,$(UPGRADE)),--upgrade,$(addprefix --upgrade-package ,$(UPGRADE)))
+lock: $(VENV)/.test-installed
+	$(UV_COMPILE) requirements.in --output-file requirements.txt
+	$(UV_COMPILE) requirements-dev.in --constraint requirements.txt --output-file requirements-dev.txt

@@ -14,8 +14,14 @@ import os
 import time
 
 from common import (
-    ADMIN_USER, machine, median, prepare_static_files, production_environment, report,
-    scratch_folder, seconds,
+    ADMIN_USER,
+    machine,
+    median,
+    prepare_static_files,
+    production_environment,
+    report,
+    scratch_folder,
+    seconds,
 )
 
 ROWS_BASELINE = 100
@@ -33,8 +39,11 @@ def add_rows(count, user):
     rows = []
     for number in range(start, start + count):
         values = {
-            "file": f"report-{number}.pdf", "name": f"report-{number}.pdf",
-            "size": 1000 + number, "content_type": "application/pdf", "uploaded_by": user,
+            "file": f"report-{number}.pdf",
+            "name": f"report-{number}.pdf",
+            "size": 1000 + number,
+            "content_type": "application/pdf",
+            "uploaded_by": user,
         }
         rows.append(UploadedFile(**{key: value for key, value in values.items() if key in fields}))
     UploadedFile.objects.bulk_create(rows, batch_size=1000)
@@ -99,10 +108,15 @@ def run(args):
         connection.creation.destroy_test_db(database_name, verbosity=0)
     same = large_queries == small_queries <= QUERY_TARGET
     report(
-        "changelist", large_time / small_time, TIME_TARGET,
-        rows=f"{args.rows}/{ROWS_BASELINE}", time=f"{seconds(large_time)}/{seconds(small_time)}",
-        queries=f"{large_queries}/{small_queries}", query_target=QUERY_TARGET,
-        queries_verdict="met" if same else "MISSED", database=connection.vendor,
+        "changelist",
+        large_time / small_time,
+        TIME_TARGET,
+        rows=f"{args.rows}/{ROWS_BASELINE}",
+        time=f"{seconds(large_time)}/{seconds(small_time)}",
+        queries=f"{large_queries}/{small_queries}",
+        query_target=QUERY_TARGET,
+        queries_verdict="met" if same else "MISSED",
+        database=connection.vendor,
         runs=args.repeat,
     )
 

@@ -95,7 +95,10 @@ def production_environment(folder, storage_dsn, **variables):
 
 def manage(environ, *args):
     subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environ, check=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environ,
+        check=True,
         stdout=subprocess.DEVNULL,
     )
 
@@ -120,12 +123,21 @@ class Gunicorn:
     def __init__(self, environ, log_path, *arguments):
         self.port = s3server.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(log_path, "ab")
+        self.log = open(log_path, "ab")  # noqa: SIM115 - closed by stop()
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", f"--bind=127.0.0.1:{self.port}", "--workers=1",
-             *arguments],
-            cwd=ROOT, env=environ, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                f"--bind=127.0.0.1:{self.port}",
+                "--workers=1",
+                *arguments,
+            ],
+            cwd=ROOT,
+            env=environ,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     def wait_for_200(self, path="/admin/login/", timeout=60):
@@ -133,8 +145,9 @@ class Gunicorn:
         deadline = self.started + timeout
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with status {self.process.returncode}; "
-                                   f"see {self.log.name}")
+                raise RuntimeError(
+                    f"gunicorn exited with status {self.process.returncode}; see {self.log.name}"
+                )
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 connection.request("GET", path, headers={"Host": "127.0.0.1"})

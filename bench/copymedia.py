@@ -20,7 +20,7 @@ import sys
 import time
 from urllib.parse import quote
 
-from common import MiB, ROOT, machine, report, s3server, scratch_folder, size
+from common import ROOT, MiB, machine, report, s3server, scratch_folder, size
 
 BLOCK = 8 * MiB
 
@@ -38,7 +38,10 @@ def copymedia(source, destination):
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "manage.py", "copymedia", "--from", source, "--to", destination],
-        cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
@@ -82,21 +85,36 @@ def main():
             source = str(large / "large.bin")
             direct = timed(lambda: client.upload_file(source, "direct", "large.bin"))
             upload, upload_peak = copymedia(folder(large), bucket("bucket"))
-            report("copymedia-folder-to-s3", upload / direct, size=f"{length // MiB}MiB",
-                   seconds=f"{upload:.1f}", peak=f"{upload_peak // MiB}MiB",
-                   baseline=f"{baseline // MiB}MiB")
+            report(
+                "copymedia-folder-to-s3",
+                upload / direct,
+                size=f"{length // MiB}MiB",
+                seconds=f"{upload:.1f}",
+                peak=f"{upload_peak // MiB}MiB",
+                baseline=f"{baseline // MiB}MiB",
+            )
 
             target = str(scratch / "direct.bin")
             direct = timed(lambda: client.download_file("direct", "large.bin", target))
             download, download_peak = copymedia(bucket("bucket"), folder(back))
-            report("copymedia-s3-to-folder", download / direct, size=f"{length // MiB}MiB",
-                   seconds=f"{download:.1f}", peak=f"{download_peak // MiB}MiB",
-                   baseline=f"{baseline // MiB}MiB")
+            report(
+                "copymedia-s3-to-folder",
+                download / direct,
+                size=f"{length // MiB}MiB",
+                seconds=f"{download:.1f}",
+                peak=f"{download_peak // MiB}MiB",
+                baseline=f"{baseline // MiB}MiB",
+            )
 
             rerun, rerun_peak = copymedia(folder(large), bucket("bucket"))
-            report("copymedia-rerun", rerun / upload, size=f"{length // MiB}MiB",
-                   seconds=f"{rerun:.1f}", peak=f"{rerun_peak // MiB}MiB",
-                   baseline=f"{baseline // MiB}MiB")
+            report(
+                "copymedia-rerun",
+                rerun / upload,
+                size=f"{length // MiB}MiB",
+                seconds=f"{rerun:.1f}",
+                peak=f"{rerun_peak // MiB}MiB",
+                baseline=f"{baseline // MiB}MiB",
+            )
     finally:
         server.stop()
 

@@ -15,8 +15,16 @@ import sys
 import time
 
 from common import (
-    PROJECT_WSGI, ROOT, Gunicorn, machine, median, prepare_site, production_environment, report,
-    scratch_folder, seconds,
+    PROJECT_WSGI,
+    ROOT,
+    Gunicorn,
+    machine,
+    median,
+    prepare_site,
+    production_environment,
+    report,
+    scratch_folder,
+    seconds,
 )
 
 EMPTY_DJANGO_CHECK = (
@@ -51,7 +59,8 @@ def main():
     print(machine(), flush=True)
     with scratch_folder("startup") as folder:
         environ = production_environment(
-            folder, "s3+http://KEY:SECRET@127.0.0.1:9/media"  # built, never contacted
+            folder,
+            "s3+http://KEY:SECRET@127.0.0.1:9/media",  # built, never contacted
         )
         prepare_site(environ)
         check = [sys.executable, "manage.py", "check"]
@@ -64,10 +73,20 @@ def main():
                 first_200(environ, folder / "gunicorn.log", PROJECT_WSGI, path="/admin/login/")
             )
             hellos.append(first_200(environ, folder / "hello.log", *HELLO, path="/"))
-    report("check", median(projects) / median(empties), project=seconds(median(projects)),
-           empty_django=seconds(median(empties)), runs=args.repeat)
-    report("gunicorn-first-200", median(servers) / median(hellos),
-           project=seconds(median(servers)), hello_wsgi=seconds(median(hellos)), runs=args.repeat)
+    report(
+        "check",
+        median(projects) / median(empties),
+        project=seconds(median(projects)),
+        empty_django=seconds(median(empties)),
+        runs=args.repeat,
+    )
+    report(
+        "gunicorn-first-200",
+        median(servers) / median(hellos),
+        project=seconds(median(servers)),
+        hello_wsgi=seconds(median(hellos)),
+        runs=args.repeat,
+    )
 
 
 if __name__ == "__main__":

@@ -29,12 +29,26 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import requests
-
 from common import (
-    ADMIN_PASSWORD, ADMIN_USER, PROJECT_WSGI, Gunicorn, MiB, PeakMemory, cpu_seconds, machine,
-    mebibytes, median, mib, prepare_site, production_environment, report, s3server,
-    scratch_folder, seconds,
+    ADMIN_PASSWORD,
+    ADMIN_USER,
+    PROJECT_WSGI,
+    Gunicorn,
+    MiB,
+    PeakMemory,
+    cpu_seconds,
+    machine,
+    mebibytes,
+    median,
+    mib,
+    prepare_site,
+    production_environment,
+    report,
+    s3server,
+    scratch_folder,
+    seconds,
 )
+
 from tests.support import sha256, write_random_file
 
 ADD_URL = "/admin/uploader/uploadedfile/add/"
@@ -80,9 +94,14 @@ class Admin:
         session = requests.Session()
         login = f"{url}/admin/login/"
         response = session.post(
-            login, allow_redirects=False,
-            data={"username": ADMIN_USER, "password": ADMIN_PASSWORD,
-                  "csrfmiddlewaretoken": form_token(session, login), "next": "/admin/"},
+            login,
+            allow_redirects=False,
+            data={
+                "username": ADMIN_USER,
+                "password": ADMIN_PASSWORD,
+                "csrfmiddlewaretoken": form_token(session, login),
+                "next": "/admin/",
+            },
         )
         if response.status_code != 302:
             raise RuntimeError(f"admin login failed: {response.status_code}")
@@ -112,13 +131,28 @@ def post_file(url, path, token="", cookies=""):
     """The add form posted by curl: the HTTP status, and the seconds from connecting to the
     answer."""
     status, total = subprocess.run(
-        ["curl", "--silent", "--show-error", "--output", "/dev/null",
-         "--write-out", "%{http_code} %{time_total}",
-         # A browser sends the body at once; curl would otherwise wait for 100 Continue.
-         "--header", "Expect:", "--header", f"Cookie: {cookies}",
-         "--form", f"csrfmiddlewaretoken={token}",
-         "--form", f"file=@{path};filename={path.name};type=application/octet-stream", url],
-        capture_output=True, text=True, check=True,
+        [
+            "curl",
+            "--silent",
+            "--show-error",
+            "--output",
+            "/dev/null",
+            "--write-out",
+            "%{http_code} %{time_total}",
+            # A browser sends the body at once; curl would otherwise wait for 100 Continue.
+            "--header",
+            "Expect:",
+            "--header",
+            f"Cookie: {cookies}",
+            "--form",
+            f"csrfmiddlewaretoken={token}",
+            "--form",
+            f"file=@{path};filename={path.name};type=application/octet-stream",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     return status, float(total)
 
@@ -185,12 +219,18 @@ def measure(args, case, target, server, baselines, upload_and_check, source):
         growths.append(memory.growth)
         ratios.append(uploads[-1] / next(iter(times.values()))[-1])
     report(
-        case, median(ratios), target, upload=seconds(median(uploads)),
+        case,
+        median(ratios),
+        target,
+        upload=seconds(median(uploads)),
         **{name: seconds(median(values)) for name, values in times.items()},
-        size=f"{args.size // MiB}MiB", client_cpu=seconds(median(client_cpus)),
+        size=f"{args.size // MiB}MiB",
+        client_cpu=seconds(median(client_cpus)),
         worker_cpu=seconds(median(cpus)),
-        worker_peak=mib(max(growths)), memory_target=mib(MEMORY_TARGET),
-        memory="met" if max(growths) <= MEMORY_TARGET else "MISSED", runs=args.repeat,
+        worker_peak=mib(max(growths)),
+        memory_target=mib(MEMORY_TARGET),
+        memory="met" if max(growths) <= MEMORY_TARGET else "MISSED",
+        runs=args.repeat,
     )
 
 
@@ -229,8 +269,15 @@ def file_case(args, folder, source, expected):
             stored.unlink()
             return elapsed
 
-        measure(args, "upload-file", FILE_TARGET, server, {"cp": cp, "http_floor": http_floor},
-                upload_and_check, source)
+        measure(
+            args,
+            "upload-file",
+            FILE_TARGET,
+            server,
+            {"cp": cp, "http_floor": http_floor},
+            upload_and_check,
+            source,
+        )
     finally:
         server.stop()
 
@@ -282,8 +329,11 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="runs per case, median reported (3)")
     parser.add_argument("--quick", action="store_true", help="64M, one run: the script works")
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
-    parser.add_argument("--untuned", action="store_true",
-                        help="Django's upload handlers and boto3's S3 transfer defaults")
+    parser.add_argument(
+        "--untuned",
+        action="store_true",
+        help="Django's upload handlers and boto3's S3 transfer defaults",
+    )
     args = parser.parse_args()
     if args.quick:
         args.size, args.repeat = 64 * MiB, 1

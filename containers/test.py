@@ -101,8 +101,12 @@ def run(command, *, check=True, capture=False, timeout=900, **kwargs):
     shown = " ".join(str(part) for part in command)
     print("$", shown, flush=True)
     result = subprocess.run(
-        [str(part) for part in command], stdin=subprocess.DEVNULL, capture_output=capture,
-        text=True, timeout=timeout, **kwargs,
+        [str(part) for part in command],
+        stdin=subprocess.DEVNULL,
+        capture_output=capture,
+        text=True,
+        timeout=timeout,
+        **kwargs,
     )
     if check and result.returncode:
         output = f"\n{result.stdout}{result.stderr}"[-3000:] if capture else ""
@@ -147,7 +151,9 @@ class Podman:
             run(["bash", HERE / "standins" / "build.sh"])
         # Debian's docker-compose speaks Docker's API, which podman serves on a socket.
         sock = workdir / "podman.sock"
-        self.service = subprocess.Popen(["podman", "system", "service", "--time=0", f"unix://{sock}"])
+        self.service = subprocess.Popen(
+            ["podman", "system", "service", "--time=0", f"unix://{sock}"]
+        )
         deadline = time.monotonic() + 30
         while not sock.exists():
             if time.monotonic() > deadline or self.service.poll() is not None:
@@ -164,9 +170,17 @@ class Podman:
         Run the healthchecks of this project's starting containers, as Docker would."""
         while not self.stopping.wait(1):
             starting = subprocess.run(
-                ["podman", "ps", "--quiet", "--filter", "health=starting",
-                 "--filter", f"label=com.docker.compose.project={PROJECT}"],
-                capture_output=True, text=True,
+                [
+                    "podman",
+                    "ps",
+                    "--quiet",
+                    "--filter",
+                    "health=starting",
+                    "--filter",
+                    f"label=com.docker.compose.project={PROJECT}",
+                ],
+                capture_output=True,
+                text=True,
             ).stdout.split()
             for container in starting:
                 subprocess.run(["podman", "healthcheck", "run", container], capture_output=True)
@@ -182,9 +196,14 @@ class Podman:
 
 def choose_engine():
     """Docker if an engine answers, else podman; None (skip) if neither can run here."""
-    if shutil.which("docker") and subprocess.run(["docker", "info"], capture_output=True).returncode == 0:
+    if (
+        shutil.which("docker")
+        and subprocess.run(["docker", "info"], capture_output=True).returncode == 0
+    ):
         return Docker()
-    if os.geteuid() == 0 and all(shutil.which(tool) for tool in ("podman", "docker-compose", "debootstrap")):
+    if os.geteuid() == 0 and all(
+        shutil.which(tool) for tool in ("podman", "docker-compose", "debootstrap")
+    ):
         return Podman()
     reason = (
         "no Docker engine answers `docker info`. Start Docker, or run this as root on Debian "
@@ -199,8 +218,11 @@ def choose_engine():
 def copy_checkout(checkout):
     """The checkout's files as git sees them, committed or not but never ignored: what a fresh
     clone with your changes holds, without ./data, .venv or caches."""
-    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                 cwd=ROOT, capture=True).stdout.split("\0")
+    listed = run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture=True,
+    ).stdout.split("\0")
     for name in filter(None, listed):
         if (ROOT / name).is_file():
             (checkout / name).parent.mkdir(parents=True, exist_ok=True)
@@ -257,21 +279,29 @@ def lint():
         raise Failure("hadolint is missing: pip install -r requirements-dev.txt")
     files = [ROOT / "Dockerfile", *sorted((HERE / "standins").glob("*.Containerfile"))]
     result = run([hadolint, "--no-color", *files], check=False, capture=True)
-    report.check(result.returncode == 0 and not result.stdout.strip(), "hadolint reports nothing",
-                 result.stdout)
+    report.check(
+        result.returncode == 0 and not result.stdout.strip(),
+        "hadolint reports nothing",
+        result.stdout,
+    )
     base = re.search(r"^FROM\s+(\S+)", (ROOT / "Dockerfile").read_text(), re.M)[1]
     database = re.search(r"^\s+image:\s*(\S+)", (ROOT / "docker-compose.yml").read_text(), re.M)[1]
-    report.check((base, database) == (BASE_IMAGE, DATABASE_IMAGE),
-                 f"the images named are those the stand-ins replace ({BASE_IMAGE}, {DATABASE_IMAGE})",
-                 f"Dockerfile has {base}, docker-compose.yml {database}: update containers/standins")
+    report.check(
+        (base, database) == (BASE_IMAGE, DATABASE_IMAGE),
+        f"the images named are those the stand-ins replace ({BASE_IMAGE}, {DATABASE_IMAGE})",
+        f"Dockerfile has {base}, docker-compose.yml {database}: update containers/standins",
+    )
 
 
 def test_compose(engine, checkout, uid, gid):
     """The README's "With Docker", step by step."""
     compose = [*engine.compose, "--project-name", PROJECT]
     with socket.socket() as sock:
-        report.check(sock.connect_ex(("127.0.0.1", 8000)) != 0, "port 8000 is free for docker compose",
-                     "something listens there already (your own `docker compose up`?): stop it")
+        report.check(
+            sock.connect_ex(("127.0.0.1", 8000)) != 0,
+            "port 8000 is free for docker compose",
+            "something listens there already (your own `docker compose up`?): stop it",
+        )
     # The README's step for a user whose ids are not 1000; compose reads them from here.
     os.environ.update(HOST_UID=str(uid), HOST_GID=str(gid))
     run([*compose, "config", "--quiet"], cwd=checkout)
@@ -286,9 +316,13 @@ def test_compose(engine, checkout, uid, gid):
         run([*compose, "up", "--detach"], cwd=checkout, timeout=300)
     # PostgreSQL's first start takes seconds: had compose not waited, it would still be starting.
     database = run([*compose, "ps", "--quiet", "database_default"], cwd=checkout, capture=True)
-    health = run([*engine.cli, "inspect", "--format", "{{.State.Health.Status}}", database.stdout.strip()],
-                 capture=True).stdout.strip()
-    report.check(health == "healthy", "the database is healthy once `up` returns: web waited for it", health)
+    health = run(
+        [*engine.cli, "inspect", "--format", "{{.State.Health.Status}}", database.stdout.strip()],
+        capture=True,
+    ).stdout.strip()
+    report.check(
+        health == "healthy", "the database is healthy once `up` returns: web waited for it", health
+    )
     with report.step("migrate, createsuperuser --no-input"):
         manage = [*compose, "exec", "-T", "web", "python", "manage.py"]
         run([*manage, "migrate"], cwd=checkout, timeout=300)
@@ -304,26 +338,37 @@ def upload_through_admin(checkout, uid, gid):
 
     browser = requests.Session()
     page = browser.get(f"{LOCAL}/admin/login/", timeout=10)
-    admin = browser.post(page.url, timeout=10, data={
-        "csrfmiddlewaretoken": csrf_token(page),
-        "username": settings["DJANGO_SUPERUSER_USERNAME"],
-        "password": settings["DJANGO_SUPERUSER_PASSWORD"],
-        "next": "/admin/",
-    })
-    report.check(admin.url == f"{LOCAL}/admin/" and "Log out" in admin.text,
-                 "the admin user from .env-local logs in", errors_in(admin) or admin.url)
+    admin = browser.post(
+        page.url,
+        timeout=10,
+        data={
+            "csrfmiddlewaretoken": csrf_token(page),
+            "username": settings["DJANGO_SUPERUSER_USERNAME"],
+            "password": settings["DJANGO_SUPERUSER_PASSWORD"],
+            "next": "/admin/",
+        },
+    )
+    report.check(
+        admin.url == f"{LOCAL}/admin/" and "Log out" in admin.text,
+        "the admin user from .env-local logs in",
+        errors_in(admin) or admin.url,
+    )
 
     # Over Django's 2.5 MB in-memory limit, so that it goes through a temporary file as well.
     content = secrets.token_bytes(3 * 1024 * 1024)
     form = browser.get(f"{LOCAL}/admin/uploader/uploadedfile/add/", timeout=10)
     saved = browser.post(
-        form.url, timeout=60,
+        form.url,
+        timeout=60,
         data={"csrfmiddlewaretoken": csrf_token(form), "_save": "Save"},
         files={"file": ("container test.pdf", content, "application/pdf")},
     )
     added = re.search(r'href="(/admin/uploader/uploadedfile/\d+/change/)"', saved.text)
-    report.check(saved.url.endswith("/admin/uploader/uploadedfile/") and added,
-                 "the admin saves the upload", errors_in(saved) or saved.url)
+    report.check(
+        saved.url.endswith("/admin/uploader/uploadedfile/") and added,
+        "the admin saves the upload",
+        errors_in(saved) or saved.url,
+    )
 
     change = browser.get(LOCAL + added[1], timeout=10)
     links = set(re.findall(r'href="(/media/[^"]+)"', change.text))
@@ -331,14 +376,21 @@ def upload_through_admin(checkout, uid, gid):
     link = links.pop()
 
     stored = checkout / "data" / "media" / unquote(link.removeprefix("/media/"))
-    report.check(stored.is_file() and stored.read_bytes() == content,
-                 f"./data/media/{stored.name} on the host holds the same bytes")
+    report.check(
+        stored.is_file() and stored.read_bytes() == content,
+        f"./data/media/{stored.name} on the host holds the same bytes",
+    )
     owner = stored.stat().st_uid, stored.stat().st_gid
-    report.check(owner == (uid, gid), f"it belongs to the host user {uid}:{gid}, not root", str(owner))
+    report.check(
+        owner == (uid, gid), f"it belongs to the host user {uid}:{gid}, not root", str(owner)
+    )
 
     served = browser.get(LOCAL + link, timeout=30)
-    report.check(served.status_code == 200 and served.content == content,
-                 "its /media/ link serves the same bytes", str(served.status_code))
+    report.check(
+        served.status_code == 200 and served.content == content,
+        "its /media/ link serves the same bytes",
+        str(served.status_code),
+    )
 
 
 def test_divio(engine, checkout):
@@ -355,60 +407,106 @@ def test_divio(engine, checkout):
         "STAGE": "test",
     }
     settings = env_file(checkout / ".env-local")
-    admin_user = {name: value for name, value in settings.items() if name.startswith("DJANGO_SUPERUSER_")}
+    admin_user = {
+        name: value for name, value in settings.items() if name.startswith("DJANGO_SUPERUSER_")
+    }
     environment = os.environ | variables | admin_user | {"POSTGRES_PASSWORD": password}
 
     def container(*arguments, names=tuple(variables), **kwargs):
         """`run` on the Divio network with these variables only (and no DJANGO_DEBUG). Values
         come through the environment, so that no secret shows in a command line."""
         options = [option for name in names for option in ("--env", name)]
-        return run([*cli, "run", "--network", network, *options, *arguments], env=environment, **kwargs)
+        return run(
+            [*cli, "run", "--network", network, *options, *arguments], env=environment, **kwargs
+        )
 
     # Divio builds with no environment variables and no services.
     with report.step("docker build, as Divio builds"):
         run([*cli, "build", "--tag", image, checkout])
     run([*cli, "network", "create", network])
-    container("--detach", "--name", database, "--env", "POSTGRES_USER=divio", "--env", "POSTGRES_DB=app",
-              DATABASE_IMAGE, names=["POSTGRES_PASSWORD"])
+    container(
+        "--detach",
+        "--name",
+        database,
+        "--env",
+        "POSTGRES_USER=divio",
+        "--env",
+        "POSTGRES_DB=app",
+        DATABASE_IMAGE,
+        names=["POSTGRES_PASSWORD"],
+    )
     deadline = time.monotonic() + 60
-    while run([*cli, "exec", database, "pg_isready", "--host=127.0.0.1", "--quiet"], check=False).returncode:
+    while run(
+        [*cli, "exec", database, "pg_isready", "--host=127.0.0.1", "--quiet"], check=False
+    ).returncode:
         if time.monotonic() > deadline:
             raise Failure("the database did not come up within 60 s")
         time.sleep(1)
 
     with report.step("a start without SECRET_KEY"):
-        unset = container("--rm", image, names=[name for name in variables if name != "SECRET_KEY"],
-                          check=False, capture=True, timeout=120)
+        unset = container(
+            "--rm",
+            image,
+            names=[name for name in variables if name != "SECRET_KEY"],
+            check=False,
+            capture=True,
+            timeout=120,
+        )
     output = unset.stdout + unset.stderr
-    report.check(unset.returncode != 0 and "(myapp.E001) SECRET_KEY is not set" in output,
-                 "gunicorn stops at once without SECRET_KEY, naming it", output[-2000:])
+    report.check(
+        unset.returncode != 0 and "(myapp.E001) SECRET_KEY is not set" in output,
+        "gunicorn stops at once without SECRET_KEY, naming it",
+        output[-2000:],
+    )
     report.check(password not in output, "and prints no secret")
 
     with report.step("release command: python manage.py migrate"):
         container("--rm", image, "python", "manage.py", "migrate", timeout=300)
-    container("--rm", image, "python", "manage.py", "createsuperuser", "--no-input",
-              names=[*variables, *admin_user], timeout=300)
+    container(
+        "--rm",
+        image,
+        "python",
+        "manage.py",
+        "createsuperuser",
+        "--no-input",
+        names=[*variables, *admin_user],
+        timeout=300,
+    )
 
     port = free_port()
     with report.step("start with the image's CMD, to the first answer on port 80"):
         started = time.monotonic()
         container("--detach", "--name", web, "--publish", f"127.0.0.1:{port}:80", image)
-        first = wait_for_http(f"http://127.0.0.1:{port}/admin/login/", 60, headers={"Host": DIVIO_DOMAIN})
+        first = wait_for_http(
+            f"http://127.0.0.1:{port}/admin/login/", 60, headers={"Host": DIVIO_DOMAIN}
+        )
         elapsed = time.monotonic() - started
-    report.check(elapsed < DIVIO_START_LIMIT,
-                 f"it answers {elapsed:.1f} s after the start, within Divio's {DIVIO_START_LIMIT} s")
-    report.check(first.status_code == 301
-                 and first.headers["Location"] == f"https://{DIVIO_DOMAIN}/admin/login/",
-                 "plain HTTP is redirected to HTTPS (DEBUG off, SECURE_SSL_REDIRECT on)",
-                 f"{first.status_code} {first.headers.get('Location')}")
+    report.check(
+        elapsed < DIVIO_START_LIMIT,
+        f"it answers {elapsed:.1f} s after the start, within Divio's {DIVIO_START_LIMIT} s",
+    )
+    report.check(
+        first.status_code == 301
+        and first.headers["Location"] == f"https://{DIVIO_DOMAIN}/admin/login/",
+        "plain HTTP is redirected to HTTPS (DEBUG off, SECURE_SSL_REDIRECT on)",
+        f"{first.status_code} {first.headers.get('Location')}",
+    )
     with report.step("the admin behind Divio's TLS-terminating proxy"):
         check_behind_proxy(cli, web, f"http://127.0.0.1:{port}", admin_user)
 
     # gunicorn's worker timeout, lowered through gunicorn's own variable to keep the check short.
     port = free_port()
     with report.step("a request longer than gunicorn's worker timeout"):
-        container("--detach", "--name", f"{web}-slow", "--publish", f"127.0.0.1:{port}:80",
-                  "--env", f"GUNICORN_CMD_ARGS=--timeout={SLOW_TIMEOUT}", image)
+        container(
+            "--detach",
+            "--name",
+            f"{web}-slow",
+            "--publish",
+            f"127.0.0.1:{port}:80",
+            "--env",
+            f"GUNICORN_CMD_ARGS=--timeout={SLOW_TIMEOUT}",
+            image,
+        )
         wait_for_http(f"http://127.0.0.1:{port}/admin/login/", 60)
         check_slow_post(f"http://127.0.0.1:{port}", admin_user)
 
@@ -424,11 +522,17 @@ def check_behind_proxy(cli, web, base, admin_user):
         return requests.get(base + path, headers=headers, allow_redirects=False, timeout=10)
 
     login = get("/admin/login/")
-    report.check(login.status_code == 200 and "Strict-Transport-Security" in login.headers,
-                 "the login page answers over the proxy's HTTPS, with HSTS", str(login.status_code))
+    report.check(
+        login.status_code == 200 and "Strict-Transport-Security" in login.headers,
+        "the login page answers over the proxy's HTTPS, with HSTS",
+        str(login.status_code),
+    )
     logged_in = requests.post(
-        base + "/admin/login/", allow_redirects=False, timeout=10,
-        headers=proxy | {
+        base + "/admin/login/",
+        allow_redirects=False,
+        timeout=10,
+        headers=proxy
+        | {
             "Origin": f"https://{DIVIO_DOMAIN}",
             "Cookie": f"csrftoken={login.cookies['csrftoken']}",
         },
@@ -440,8 +544,11 @@ def check_behind_proxy(cli, web, base, admin_user):
         },
     )
     session = next((cookie for cookie in logged_in.cookies if cookie.name == "sessionid"), None)
-    report.check(logged_in.status_code == 302 and session, "logging in passes the CSRF origin check",
-                 f"{logged_in.status_code} {errors_in(logged_in)}")
+    report.check(
+        logged_in.status_code == 302 and session,
+        "logging in passes the CSRF origin check",
+        f"{logged_in.status_code} {errors_in(logged_in)}",
+    )
     report.check(session.secure, "the session cookie is Secure")
     admin = get("/admin/", cookie=f"sessionid={session.value}")
     report.check(admin.status_code == 200 and "Log out" in admin.text, "the admin index opens")
@@ -450,18 +557,26 @@ def check_behind_proxy(cli, web, base, admin_user):
     report.check(stylesheet, "the login page links a static file by its hashed name")
     static = get(f"/static/{stylesheet[1]}")
     collected = run([*cli, "exec", web, "cat", f"/app/staticfiles/{stylesheet[1]}"], capture=True)
-    report.check(static.status_code == 200 and static.text == collected.stdout
-                 and "immutable" in static.headers.get("Cache-Control", ""),
-                 "WhiteNoise serves it from the image, cached for good", str(static.status_code))
+    report.check(
+        static.status_code == 200
+        and static.text == collected.stdout
+        and "immutable" in static.headers.get("Cache-Control", ""),
+        "WhiteNoise serves it from the image, cached for good",
+        str(static.status_code),
+    )
 
     missing = get("/no-such-page/")
-    report.check(missing.status_code == 404 and "DEBUG = True" not in missing.text,
-                 "an unknown page is a plain 404, not Django's debug page")
+    report.check(
+        missing.status_code == 404 and "DEBUG = True" not in missing.text,
+        "an unknown page is a plain 404, not Django's debug page",
+    )
     user = run([*cli, "exec", web, "id", "-u"], capture=True).stdout.strip()
     report.check(user == "1000", "the server runs as the image's unprivileged user", user)
     logs = run([*cli, "logs", web], capture=True)
-    report.check("Using worker: gthread" in logs.stdout + logs.stderr,
-                 "gunicorn runs with gunicorn.conf.py (threaded workers)")
+    report.check(
+        "Using worker: gthread" in logs.stdout + logs.stderr,
+        "gunicorn runs with gunicorn.conf.py (threaded workers)",
+    )
 
 
 def check_slow_post(base, admin_user):
@@ -471,27 +586,32 @@ def check_slow_post(base, admin_user):
     seconds = 3 * SLOW_TIMEOUT
     proxy = {"Host": DIVIO_DOMAIN, "X-Forwarded-Proto": "https"}
     login = requests.get(base + "/admin/login/", headers=proxy, timeout=10)
-    body = urlencode({
-        "csrfmiddlewaretoken": csrf_token(login),
-        "username": admin_user["DJANGO_SUPERUSER_USERNAME"],
-        "password": admin_user["DJANGO_SUPERUSER_PASSWORD"],
-        "next": "/admin/",
-        "padding": "x" * seconds * 1000,
-    }).encode()
+    body = urlencode(
+        {
+            "csrfmiddlewaretoken": csrf_token(login),
+            "username": admin_user["DJANGO_SUPERUSER_USERNAME"],
+            "password": admin_user["DJANGO_SUPERUSER_PASSWORD"],
+            "next": "/admin/",
+            "padding": "x" * seconds * 1000,
+        }
+    ).encode()
     connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=seconds + 30)
     connection.putrequest("POST", "/admin/login/", skip_host=True)
-    for name, value in (proxy | {
-        "Origin": f"https://{DIVIO_DOMAIN}",
-        "Cookie": f"csrftoken={login.cookies['csrftoken']}",
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Content-Length": str(len(body)),
-    }).items():
+    for name, value in (
+        proxy
+        | {
+            "Origin": f"https://{DIVIO_DOMAIN}",
+            "Cookie": f"csrftoken={login.cookies['csrftoken']}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Length": str(len(body)),
+        }
+    ).items():
         connection.putheader(name, value)
     connection.endheaders()
     started = time.monotonic()
     try:
         for chunk in range(0, len(body), 1000):
-            connection.send(body[chunk:chunk + 1000])
+            connection.send(body[chunk : chunk + 1000])
             time.sleep(seconds * 1000 / len(body))
         status = connection.getresponse().status
     except (OSError, http.client.HTTPException) as error:
@@ -499,9 +619,11 @@ def check_slow_post(base, admin_user):
     finally:
         connection.close()
     elapsed = time.monotonic() - started
-    report.check(status == 302 and elapsed > 2 * SLOW_TIMEOUT,
-                 f"a login posted over {elapsed:.0f} s with a {SLOW_TIMEOUT} s worker timeout goes through",
-                 f"{status} after {elapsed:.1f} s")
+    report.check(
+        status == 302 and elapsed > 2 * SLOW_TIMEOUT,
+        f"a login posted over {elapsed:.0f} s with a {SLOW_TIMEOUT} s worker timeout goes through",
+        f"{status} after {elapsed:.1f} s",
+    )
 
 
 def tear_down(engine, checkout, failed):
@@ -511,10 +633,21 @@ def tear_down(engine, checkout, failed):
         run([*compose, "logs", "--tail=60"], cwd=checkout, check=False, timeout=60)
         run([*cli, "logs", "--tail=60", f"{PROJECT}-web"], check=False, timeout=60)
     print("\n--- tear down", flush=True)
-    run([*compose, "down", "--volumes", "--remove-orphans", "--rmi", "local"],
-        cwd=checkout, check=False, timeout=300)
+    run(
+        [*compose, "down", "--volumes", "--remove-orphans", "--rmi", "local"],
+        cwd=checkout,
+        check=False,
+        timeout=300,
+    )
     for command in (
-        ["rm", "--force", "--volumes", f"{PROJECT}-web", f"{PROJECT}-web-slow", f"{PROJECT}-database"],
+        [
+            "rm",
+            "--force",
+            "--volumes",
+            f"{PROJECT}-web",
+            f"{PROJECT}-web-slow",
+            f"{PROJECT}-database",
+        ],
         ["network", "rm", f"{PROJECT}-divio"],
         ["rmi", f"localhost/{PROJECT}-divio"],
     ):

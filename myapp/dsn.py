@@ -25,10 +25,18 @@ AZURE_SCHEMES = {"az", "az+https", "az+http"}
 ACL_NONE = "none"
 # S3's canned ACLs, and "none" for buckets with ACLs disabled.
 ACLS = {
-    "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
-    "bucket-owner-read", "bucket-owner-full-control", ACL_NONE,
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+    "aws-exec-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
+    ACL_NONE,
 }
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+# A URL's user information: everything between "//" and the last "@" before the path.
+USERINFO = re.compile(r"[^:/?#]*://([^/?#]*)@")
 # S3's rules for bucket names (the common subset of AWS, MinIO and R2).
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 # Azure's rules for storage account and container names.
@@ -40,14 +48,20 @@ def is_true(value):
     return str(value).lower() in TRUE
 
 
-def redact(dsn):
-    """The DSN with its secret replaced, safe to print or log."""
-    url = furl.furl(dsn)
-    if url.password:
-        # furl would percent-encode "***" itself.
-        url.password = "SECRET"
-        return url.tostr().replace(":SECRET@", ":***@")
-    return url.tostr()
+def redact(text, dsn):
+    """Return ``text`` with the secret of ``dsn`` replaced by ``***``, in every form it may take.
+
+    ``redact(dsn, dsn)`` is the DSN itself, safe to print or log. Any text does, however
+    malformed the DSN: the secret is what lies between the first ``:`` of the user information
+    and its last ``@``, as written, decoded or percent-encoded.
+    """
+    match = USERINFO.match(dsn)
+    secret = match[1].partition(":")[2] if match else ""
+    if not secret:
+        return text
+    for form in sorted({secret, unquote(secret), quote(unquote(secret), safe="")}, key=len)[::-1]:
+        text = text.replace(form, "***")
+    return text
 
 
 def local_media(dsn):
@@ -122,8 +136,8 @@ def _storage_problem(dsn, url):
 
     try:
         storage = get_storage(dsn)
-    except Exception as error:  # noqa: BLE001: any failure to build is the answer sought
-        return f"it cannot be read ({type(error).__name__}: {hide(str(error), url)})"
+    except Exception as error:  # noqa: BLE001 - any failure to build is the answer sought
+        return f"it cannot be read ({type(error).__name__}: {redact(str(error), dsn)})"
     if url.scheme in AZURE_SCHEMES:
         return _azure_problem(storage, url)
     if not storage.bucket_name:
@@ -169,10 +183,3 @@ def _is_base64(text):
     except binascii.Error:
         return False
     return True
-
-
-def hide(text, url):
-    """``text`` with every form of the DSN's secret in it replaced by ``***``."""
-    for secret in (url.password, quote(url.password, safe="")):
-        text = text.replace(secret, "***")
-    return text

@@ -19,6 +19,7 @@ from azure.core.exceptions import (
     HttpResponseError,
     ServiceRequestError,
 )
+from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -26,7 +27,6 @@ from botocore.exceptions import (
     NoCredentialsError,
     SSLError,
 )
-from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ConnectionError as EndpointUnreachable
 from django.conf import settings
 from django.core.management.base import CommandError

@@ -35,9 +35,7 @@ DEBUG = os.environ.get("DJANGO_DEBUG") == "True"
 
 # Divio sets a SECRET_KEY per environment. The fixed fallback is for local runs only; with DEBUG
 # off it stays empty, Django refuses to sign anything and myapp.E001 names the variable.
-SECRET_KEY = os.environ.get(
-    "SECRET_KEY", "django-insecure-local-development-only" if DEBUG else ""
-)
+SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-local-development-only" if DEBUG else "")
 
 # Divio's DOMAIN is the environment's main host; aliases are served too, and redirect domains
 # must reach Django so that it can redirect them. Empty with DEBUG on means Django's own
@@ -126,11 +124,11 @@ WSGI_APPLICATION = "myapp.wsgi.application"
 DATABASE_URL = os.environ.get(
     "DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}" if DEBUG else ""
 )
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=600, conn_health_checks=True
-    )
-} if DATABASE_URL else {}
+DATABASES = (
+    {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+    if DATABASE_URL
+    else {}
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -209,9 +207,7 @@ DefaultStorageClass = dsn_configured_storage_class("DEFAULT_STORAGE_DSN")
 # cloud; STORAGES is its replacement.
 STORAGES = {
     "default": {"BACKEND": "myapp.settings.DefaultStorageClass"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Only for serving a file:// DSN's files in DEBUG (myapp/urls.py); derived from the DSN so that

@@ -201,7 +201,8 @@ class EndpointAzureStorage(AzureStorage):
         service = f"{protocol}://{dsn.host}{port}/{account_path}".rstrip("/")
         self.azure_ssl = protocol == "https"
         credential = (
-            f"AccountKey={self.account_key}" if self.account_key
+            f"AccountKey={self.account_key}"
+            if self.account_key
             else f"SharedAccessSignature={self.sas_token}"
         )
         # django-storages' only way to an endpoint of any shape (its other settings always build

@@ -20,7 +20,9 @@ from botocore.exceptions import ClientError
 from django.core.files import uploadhandler
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.files.uploadedfile import (
-    SimpleUploadedFile, TemporaryUploadedFile, UploadedFile,
+    SimpleUploadedFile,
+    TemporaryUploadedFile,
+    UploadedFile,
 )
 from storages.utils import clean_name
 
@@ -81,8 +83,11 @@ class TemporaryFileUploadHandler(LargeChunksMixin, uploadhandler.TemporaryFileUp
             return super().new_file(*args, **kwargs)
         uploadhandler.FileUploadHandler.new_file(self, *args, **kwargs)
         self.file = MediaTemporaryUploadedFile(
-            os.path.join(storage.location, UPLOADING_FOLDER), self.file_name,
-            self.content_type, self.charset, self.content_type_extra,
+            os.path.join(storage.location, UPLOADING_FOLDER),
+            self.file_name,
+            self.content_type,
+            self.charset,
+            self.content_type_extra,
         )
 
 
@@ -91,7 +96,9 @@ class MediaTemporaryUploadedFile(TemporaryUploadedFile):
         # As Django's own, in ``folder``, which Django would only take from a setting (and its
         # check refuses a setting naming a folder that does not exist yet).
         os.makedirs(folder, exist_ok=True)
-        file = tempfile.NamedTemporaryFile(suffix=".upload" + os.path.splitext(name)[1], dir=folder)
+        suffix = ".upload" + os.path.splitext(name)[1]
+        # Closed, and so deleted, with the uploaded file.
+        file = tempfile.NamedTemporaryFile(suffix=suffix, dir=folder)  # noqa: SIM115
         UploadedFile.__init__(self, file, name, content_type, 0, charset, content_type_extra)
 
 
@@ -116,7 +123,11 @@ class S3UploadHandler(LargeChunksMixin, uploadhandler.FileUploadHandler):
             self.upload = MultipartUpload(storage, self.file_name)
             # Django's parser closes a handler's `file` when an upload is stopped or skipped.
             self.file = StreamedFile(
-                self.upload, self.file_name, self.content_type, 0, self.charset,
+                self.upload,
+                self.file_name,
+                self.content_type,
+                0,
+                self.charset,
                 self.content_type_extra,
             )
             raise uploadhandler.StopFutureHandlers()
@@ -221,7 +232,7 @@ class MultipartUpload:
         try:
             if self.upload_id is None:
                 self._create()
-        except Exception as error:  # noqa: BLE001: raised again when the file is saved
+        except Exception as error:  # noqa: BLE001 - raised again when the file is saved
             self.error = error
             return
         future = self.executor.submit(self._upload_part, len(self.parts) + 1, body)
@@ -243,8 +254,12 @@ class MultipartUpload:
         # A bytearray goes out as it is; bytes botocore would copy once more, to send them with
         # the headers, and a file object it would read a piece at a time.
         response = self.client.upload_part(
-            Bucket=self.storage.bucket_name, Key=self.key, UploadId=self.upload_id,
-            PartNumber=number, Body=body, **self.checksum,
+            Bucket=self.storage.bucket_name,
+            Key=self.key,
+            UploadId=self.upload_id,
+            PartNumber=number,
+            Body=body,
+            **self.checksum,
         )
         checksums = {name: value for name, value in response.items() if name == "ChecksumCRC32"}
         return {"PartNumber": number, "ETag": response["ETag"], **checksums}
@@ -283,7 +298,9 @@ class MultipartUpload:
             return
         try:
             self.client.complete_multipart_upload(
-                Bucket=self.storage.bucket_name, Key=self.key, UploadId=self.upload_id,
+                Bucket=self.storage.bucket_name,
+                Key=self.key,
+                UploadId=self.upload_id,
                 MultipartUpload={"Parts": [part.result() for part in self.parts]},
                 # Where S3 supports it (AWS, MinIO...), a file saved under this name since the
                 # upload began is never replaced, whoever stored it.
@@ -291,8 +308,10 @@ class MultipartUpload:
             )
         except ClientError as error:
             self.discard()
-            if error.response["Error"]["Code"] in {"PreconditionFailed",
-                                                   "ConditionalRequestConflict"}:
+            if error.response["Error"]["Code"] in {
+                "PreconditionFailed",
+                "ConditionalRequestConflict",
+            }:
                 raise FileExistsError(
                     f"{self.name} was stored by another upload while this one was in "
                     "progress; nothing was replaced, but this upload must be made again."
@@ -313,7 +332,7 @@ class MultipartUpload:
                 self.client.abort_multipart_upload(
                     Bucket=self.storage.bucket_name, Key=self.key, UploadId=self.upload_id
                 )
-        except Exception:  # noqa: BLE001: the request's own outcome matters more
+        except Exception:
             logger.exception("Could not remove the unsaved upload %s from S3", self.key)
         self.upload_id = None
 

@@ -45,7 +45,7 @@ def database_status():
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception as error:  # noqa: BLE001: whatever stops a query is the answer
+    except Exception as error:  # noqa: BLE001 - whatever stops a query is the answer
         logger.warning("healthz: the database is failing: %s: %s", type(error).__name__, error)
         return FAILING
     return OK
@@ -58,7 +58,7 @@ def storage_status():
         default_storage.listdir(PROBE_FOLDER)
     except FileNotFoundError:
         pass  # a local folder without it: the storage answered
-    except Exception as error:  # noqa: BLE001: whatever stops a listing is the answer
+    except Exception as error:  # noqa: BLE001 - whatever stops a listing is the answer
         logger.warning("healthz: the storage is failing: %s", describe(error))
         return FAILING
     return OK

@@ -36,12 +36,22 @@ class AzuriteServer(LocalServer):
     name = "Azurite"
 
     def __init__(self, port, folder):
-        super().__init__(port, [
-            "azurite-blob", "--blobHost", "127.0.0.1", "--blobPort", str(port),
-            "--location", str(folder), "--disableTelemetry", "--silent",
-            # Current Azure SDKs send API versions newer than an Azurite release knows.
-            "--skipApiVersionCheck",
-        ])
+        super().__init__(
+            port,
+            [
+                "azurite-blob",
+                "--blobHost",
+                "127.0.0.1",
+                "--blobPort",
+                str(port),
+                "--location",
+                str(folder),
+                "--disableTelemetry",
+                "--silent",
+                # Current Azure SDKs send API versions newer than an Azurite release knows.
+                "--skipApiVersionCheck",
+            ],
+        )
         self.endpoint = f"http://127.0.0.1:{port}/{ACCOUNT}"
 
     def client(self):

@@ -1,8 +1,8 @@
 import importlib
 import os
 import uuid
-from urllib.parse import quote
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -104,9 +104,7 @@ def azurite(tmp_path_factory):
             f"Azurite {azurite_server.VERSION} is not installed (it needs Node.js): "
             f"{azurite_server.INSTALL}"
         )
-    server = azurite_server.AzuriteServer(
-        s3server.free_port(), tmp_path_factory.mktemp("azurite")
-    )
+    server = azurite_server.AzuriteServer(s3server.free_port(), tmp_path_factory.mktemp("azurite"))
     yield server
     server.stop()
 

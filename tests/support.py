@@ -22,8 +22,11 @@ def manage(*args, cwd=ROOT, **environment):
     """``python manage.py ARGS`` with only ``environment`` set, as in a Docker build."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=cwd, env={"PATH": "/usr/bin:/bin", **environment},
-        capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

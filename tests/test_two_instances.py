@@ -44,7 +44,9 @@ def log_in(session, server):
     response = session.post(
         url,
         data={
-            "username": "admin", "password": PASSWORD, "next": "/admin/",
+            "username": "admin",
+            "password": PASSWORD,
+            "next": "/admin/",
             "csrfmiddlewaretoken": csrf_token(session, url),
         },
     )
@@ -80,7 +82,7 @@ def test_a_file_uploaded_through_one_instance_is_listed_opened_and_deleted_throu
     listed = through_second.get(f"{second.url}{CHANGELIST}").text
     links = re.findall(r'<a href="(http[^"]+)">' + re.escape(upload.file.name) + "</a>", listed)
     assert links == [f"{s3_bucket.client.meta.endpoint_url}/{s3_bucket.name}/{upload.file.name}"]
-    assert requests.get(links[0]).content == CONTENT
+    assert requests.get(links[0], timeout=10).content == CONTENT
 
     delete_url = f"{second.url}{CHANGELIST}{upload.pk}/delete/"
     response = through_second.post(

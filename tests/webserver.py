@@ -33,8 +33,10 @@ class Gunicorn:
         with open(log, "wb") as output:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", f"--bind=127.0.0.1:{self.port}", "myapp.wsgi"],
-                cwd=ROOT, env=production_environment(**environment),
-                stdout=output, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=production_environment(**environment),
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
         self._wait_for_an_answer()
 

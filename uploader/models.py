@@ -42,13 +42,6 @@ class UploadedFile(models.Model):
     def __str__(self):
         return self.name or self.file.name
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        if "file" in field_names:
-            instance._stored_name = instance.file.name
-        return instance
-
     def save(self, *args, **kwargs):
         uploading = bool(self.file) and not self.file._committed
         if uploading:
@@ -66,6 +59,13 @@ class UploadedFile(models.Model):
         if self._stored_name and self._stored_name != self.file.name:
             lifecycle.delete_after_commit(self.file.storage, self._stored_name, self._state.db)
         self._stored_name = self.file.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        if "file" in field_names:
+            instance._stored_name = instance.file.name
+        return instance
 
     def _describe_upload(self):
         upload = self.file.file

@@ -60,5 +60,6 @@ def test_the_upload_works_again_once_the_storage_is_back(admin_client, settings,
 
     use_storage_dsn(settings, dsn)
     response = admin_upload(admin_client, "report.pdf", CONTENT)
-    assert response.status_code == 302 and response.url != ADMIN_ADD_URL
+    assert response.status_code == 302
+    assert response.url != ADMIN_ADD_URL
     assert UploadedFile.objects.get().file.read() == CONTENT

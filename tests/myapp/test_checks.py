@@ -24,8 +24,10 @@ def test_a_local_debug_run_needs_no_variable():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("value, expected", MALFORMED)
-def test_a_malformed_storage_dsn_fails_the_check_without_its_secret(settings, capsys, value, expected):
+@pytest.mark.parametrize(("value", "expected"), MALFORMED)
+def test_a_malformed_storage_dsn_fails_the_check_without_its_secret(
+    settings, capsys, value, expected
+):
     settings.DEBUG = True  # so that an empty DSN is this check's to report, not myapp.E001's
     settings.DEFAULT_STORAGE_DSN = value
     with pytest.raises(SystemCheckError) as failure:
@@ -44,8 +46,12 @@ def test_an_accepted_storage_dsn_passes_the_check(settings, value):
 
 
 def test_manage_py_check_exits_non_zero_on_a_bad_dsn_and_hides_the_secret():
-    result = manage("check", DJANGO_DEBUG="True",
-                    DEFAULT_STORAGE_DSN=f"s3://KEY:{SECRET}@bucket.s3.amazonaws.com/?acl=public")
+    result = manage(
+        "check",
+        DJANGO_DEBUG="True",
+        DEFAULT_STORAGE_DSN=f"s3://KEY:{SECRET}@bucket.s3.amazonaws.com/?acl=public",
+    )
     assert result.returncode == 1
-    assert "myapp.E002" in result.stderr and "acl=public is not one of" in result.stderr
+    assert "myapp.E002" in result.stderr
+    assert "acl=public is not one of" in result.stderr
     assert SECRET not in result.stdout + result.stderr

@@ -26,7 +26,8 @@ def failure(*args):
     with pytest.raises(CommandError) as raised:
         check(*args)
     message = str(raised.value)
-    assert s3server.SECRET not in message and SECRET not in message
+    assert s3server.SECRET not in message
+    assert SECRET not in message
     return message
 
 
@@ -44,7 +45,8 @@ def test_a_bucket_passes_every_step_and_keeps_nothing(s3_bucket):
     url = rf"http://127\.0\.0\.1:\d+/{s3_bucket.name}/\.checkstorage-\w+\.txt"
     assert re.search(rf"url +{url} serves the same bytes", output)
     assert output.endswith("The storage works.\n")
-    assert s3server.SECRET not in output and SECRET not in output
+    assert s3server.SECRET not in output
+    assert SECRET not in output
     assert objects(s3_bucket) == []
 
 
@@ -57,7 +59,8 @@ def test_without_a_dsn_it_checks_default_storage_dsn(s3_bucket):
 def test_a_folder_passes_and_its_url_is_a_path_on_the_site(settings, media_dir):
     output = check()
     assert steps_done(output) == STEPS
-    assert "/media/.checkstorage-" in output and "not fetched" in output
+    assert "/media/.checkstorage-" in output
+    assert "not fetched" in output
     assert list(media_dir.iterdir()) == []
 
 
@@ -70,7 +73,8 @@ def test_signed_links_of_a_private_bucket_open(s3_bucket):
 def test_links_that_will_not_open_are_named(s3_bucket):
     message = failure(s3_bucket.dsn + "?acl=private")
     assert message.startswith("url failed: ")
-    assert "answers HTTP 403" in message and "qs_auth=true" in message
+    assert "answers HTTP 403" in message
+    assert "qs_auth=true" in message
     assert objects(s3_bucket) == []  # the probe is deleted all the same
 
 
@@ -85,7 +89,7 @@ def test_an_endpoint_that_does_not_answer_is_named(down_s3_dsn):
 
 
 @pytest.mark.parametrize(
-    "code, reason",
+    ("code", "reason"),
     [
         ("InvalidAccessKeyId", "bad credentials: the service knows no such access key"),
         ("SignatureDoesNotMatch", "bad credentials: the secret does not belong to the access key"),
@@ -100,7 +104,9 @@ def test_what_a_real_service_refuses_is_named(s3_bucket, monkeypatch, code, reas
 
     monkeypatch.setattr(EndpointS3Storage, "_save", refuse)
     message = failure(s3_bucket.dsn)
-    assert message.startswith("write failed: ") and reason in message and f"({code})" in message
+    assert message.startswith("write failed: ")
+    assert reason in message
+    assert f"({code})" in message
 
 
 def test_a_wrong_dsn_is_named_without_its_secret():
@@ -110,11 +116,15 @@ def test_a_wrong_dsn_is_named_without_its_secret():
 
 def test_from_the_command_line_a_failure_exits_1_with_the_reason_and_no_traceback(down_s3_dsn):
     result = manage(
-        "checkstorage", down_s3_dsn, DJANGO_DEBUG="True", AWS_CONFIG_FILE="/nonexistent",
+        "checkstorage",
+        down_s3_dsn,
+        DJANGO_DEBUG="True",
+        AWS_CONFIG_FILE="/nonexistent",
         AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
     )
     assert result.returncode == 1
     assert "CommandError: write failed: the endpoint cannot be reached" in result.stderr
     assert "Traceback" not in result.stderr
     output = result.stdout + result.stderr
-    assert s3server.SECRET not in output and SECRET not in output
+    assert s3server.SECRET not in output
+    assert SECRET not in output

@@ -92,7 +92,8 @@ def test_data_media_goes_into_the_bucket_byte_for_byte_and_a_second_run_copies_n
 
     out, err, status = copymedia("--from", folder_dsn(data_media))
     assert (summary(out), err, status) == ("copied 0, skipped 5, failed 0", "", 0)
-    assert s3server.SECRET not in out and quote(s3server.SECRET, safe="") not in out
+    assert s3server.SECRET not in out
+    assert quote(s3server.SECRET, safe="") not in out
 
 
 def test_a_bucket_goes_into_a_folder_and_into_another_bucket(s3_server, tmp_path):
@@ -119,12 +120,15 @@ def test_a_bucket_goes_into_a_folder_and_into_another_bucket(s3_server, tmp_path
 def test_names_are_kept_changed_files_replaced_and_nothing_deleted_unless_asked(
     data_media, s3_bucket
 ):
-    fill_bucket(s3_bucket, {
-        "report.pdf": b"an older report",  # same name, other bytes
-        "empty.txt": b"",  # already there
-        "big.bin": FILES["big.bin"][::-1],  # same size, other bytes
-        "only-in-the-bucket.txt": b"keep me",
-    })
+    fill_bucket(
+        s3_bucket,
+        {
+            "report.pdf": b"an older report",  # same name, other bytes
+            "empty.txt": b"",  # already there
+            "big.bin": FILES["big.bin"][::-1],  # same size, other bytes
+            "only-in-the-bucket.txt": b"keep me",
+        },
+    )
 
     out, _, status = copymedia("--from", folder_dsn(data_media))
     assert (summary(out), status) == ("copied 4, skipped 1, failed 0", 0)
@@ -149,11 +153,13 @@ def test_a_file_that_fails_is_named_and_the_others_are_copied(s3_server, tmp_pat
 
 
 def test_a_wrong_dsn_or_the_same_storage_twice_is_refused(data_media, s3_bucket):
-    with pytest.raises(CommandError, match="^--from is not a usable storage DSN: it has no cred"):
+    with pytest.raises(CommandError, match=r"^--from is not a usable storage DSN: it has no cred"):
         copymedia("--from", "s3+http://KEY@127.0.0.1:9000/media")
-    with pytest.raises(CommandError, match="^--from and DEFAULT_STORAGE_DSN name the same storage"):
+    with pytest.raises(
+        CommandError, match=r"^--from and DEFAULT_STORAGE_DSN name the same storage"
+    ):
         copymedia("--from", s3_bucket.dsn)
-    with pytest.raises(CommandError, match="^Cannot list --from: No such file or directory: "):
+    with pytest.raises(CommandError, match=r"^Cannot list --from: No such file or directory: "):
         copymedia("--from", folder_dsn(data_media / "nothing"))
 
 
@@ -168,7 +174,10 @@ def start_copy(source, destination):
     s3server.isolate_from_aws_configuration(environ)
     return subprocess.Popen(
         [sys.executable, "manage.py", "copymedia", "--from", source, "--to", destination],
-        cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 

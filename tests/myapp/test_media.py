@@ -19,7 +19,7 @@ def client_error(code):
 
 
 @pytest.mark.parametrize(
-    "error, reason",
+    ("error", "reason"),
     [
         (
             client_error("InvalidAccessKeyId"),
@@ -33,8 +33,10 @@ def client_error(code):
         (client_error("403"), "access denied or bad credentials (403)"),
         (
             client_error("AccessControlListNotSupported"),
-            "the bucket accepts no ACLs (ACLs disabled, the AWS default since April 2023): add "
-            "acl=none to the DSN (AccessControlListNotSupported)",
+            (
+                "the bucket accepts no ACLs (ACLs disabled, the AWS default since April 2023): add "
+                "acl=none to the DSN (AccessControlListNotSupported)"
+            ),
         ),
         (
             client_error("SlowDown"),
@@ -42,8 +44,10 @@ def client_error(code):
         ),
         (
             EndpointConnectionError(endpoint_url="http://127.0.0.1:1/b"),
-            'the endpoint cannot be reached: Could not connect to the endpoint URL: '
-            '"http://127.0.0.1:1/b"',
+            (
+                "the endpoint cannot be reached: Could not connect to the endpoint URL: "
+                '"http://127.0.0.1:1/b"'
+            ),
         ),
         (NoCredentialsError(), "no credentials: give KEY:SECRET@ in the DSN"),
         (

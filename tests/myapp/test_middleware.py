@@ -21,7 +21,7 @@ def test_healthz_answers_a_probe_by_address_over_http(client, method):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "method, path",
+    ("method", "path"),
     [("get", "/admin/login/"), ("get", "/healthz/"), ("get", "/healthz/x"), ("post", "/healthz")],
 )
 def test_any_other_request_from_an_unknown_host_is_refused(client, method, path):

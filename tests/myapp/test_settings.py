@@ -8,8 +8,14 @@ import pytest
 from tests.support import PRODUCTION, ROOT, manage
 
 VARIABLES = (
-    "DJANGO_DEBUG", "SECRET_KEY", "DOMAIN", "DOMAIN_ALIASES", "DOMAIN_REDIRECTS",
-    "SECURE_SSL_REDIRECT", "DATABASE_URL", "DEFAULT_STORAGE_DSN",
+    "DJANGO_DEBUG",
+    "SECRET_KEY",
+    "DOMAIN",
+    "DOMAIN_ALIASES",
+    "DOMAIN_REDIRECTS",
+    "SECURE_SSL_REDIRECT",
+    "DATABASE_URL",
+    "DEFAULT_STORAGE_DSN",
 )
 
 
@@ -26,7 +32,7 @@ def load(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "value, debug",
+    ("value", "debug"),
     [("True", True), ("true", False), ("1", False), ("yes", False), ("", False), (None, False)],
 )
 def test_debug_is_on_only_for_the_exact_string_true(load, value, debug):
@@ -49,7 +55,11 @@ def test_allowed_hosts_join_the_three_domain_variables(load):
         DOMAIN_REDIRECTS=" www.example.com ,old.example.com",
     )
     assert settings["ALLOWED_HOSTS"] == [
-        "app.example.com", "localhost", "127.0.0.1", "www.example.com", "old.example.com",
+        "app.example.com",
+        "localhost",
+        "127.0.0.1",
+        "www.example.com",
+        "old.example.com",
     ]
     assert settings["CSRF_TRUSTED_ORIGINS"][0] == "https://app.example.com"
 
@@ -59,7 +69,7 @@ def test_allowed_hosts_are_empty_without_domains(load):
 
 
 @pytest.mark.parametrize(
-    "environment, redirect",
+    ("environment", "redirect"),
     [
         ({}, True),
         ({"SECURE_SSL_REDIRECT": "False"}, False),
@@ -81,7 +91,9 @@ def test_the_tls_proxy_header_is_trusted(load):
 
 
 def test_database_url_is_parsed(load):
-    database = load(DATABASE_URL="postgres://app:pw@db.example.com:5432/app")["DATABASES"]["default"]
+    database = load(DATABASE_URL="postgres://app:pw@db.example.com:5432/app")["DATABASES"][
+        "default"
+    ]
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.example.com", 5432, "app")
     assert (database["USER"], database["PASSWORD"]) == ("app", "pw")

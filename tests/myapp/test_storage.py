@@ -32,7 +32,7 @@ def test_a_file_dsn_path_is_decoded(settings, tmp_path):
     use_storage_dsn(settings, f"file://{tmp_path}/my%20project/media/?url=%2Fmedia%2F")
     name = default_storage.save("a.txt", ContentFile(b"a"))
     assert (tmp_path / "my project" / "media" / name).read_bytes() == b"a"
-    assert settings.MEDIA_ROOT == f"{tmp_path}/my project/media/"
+    assert f"{tmp_path}/my project/media/" == settings.MEDIA_ROOT
 
 
 def test_an_s3_dsn_gives_an_s3_storage_for_its_bucket(settings):
@@ -48,36 +48,52 @@ def test_an_s3_dsn_gives_an_s3_storage_for_its_bucket(settings):
 
 
 @pytest.mark.parametrize(
-    "value, bucket, endpoint, region, url",
+    ("value", "bucket", "endpoint", "region", "url"),
     [
         (
             "s3://KEY:SECRET@my-app-media.s3-eu-central-1.amazonaws.com/?domain=my-app-media",
-            "my-app-media", "https://s3-eu-central-1.amazonaws.com/", "eu-central-1",
+            "my-app-media",
+            "https://s3-eu-central-1.amazonaws.com/",
+            "eu-central-1",
             "https://my-app-media/a%20b.txt",
         ),
         (
-            "s3://KEY:SECRET@my-app.divio-media.org.s3.amazonaws.com/?auth=s3v4"
-            "&domain=my-app.divio-media.org",
-            "my-app.divio-media.org", "https://s3.amazonaws.com/", None,
+            (
+                "s3://KEY:SECRET@my-app.divio-media.org.s3.amazonaws.com/?auth=s3v4"
+                "&domain=my-app.divio-media.org"
+            ),
+            "my-app.divio-media.org",
+            "https://s3.amazonaws.com/",
+            None,
             "https://my-app.divio-media.org/a%20b.txt",
         ),
         (
             "s3://KEY:SECRET@my-app-media.sos-ch-dk-2.exo.io/?auth=s3",
-            "my-app-media", "https://sos-ch-dk-2.exo.io/", "ch-dk-2",
+            "my-app-media",
+            "https://sos-ch-dk-2.exo.io/",
+            "ch-dk-2",
             "https://sos-ch-dk-2.exo.io/my-app-media/a%20b.txt",
         ),
         (
             "s3://KEY:SECRET@media.localhost/?auth=s3v4",
-            "media", "https://localhost/", None, "https://localhost/media/a%20b.txt",
+            "media",
+            "https://localhost/",
+            None,
+            "https://localhost/media/a%20b.txt",
         ),
         (
             "s3+https://KEY:SECRET@r2.example.com/media/uploads?region=auto",
-            "media", "https://r2.example.com", "auto",
+            "media",
+            "https://r2.example.com",
+            "auto",
             "https://r2.example.com/media/uploads/a%20b.txt",
         ),
         (
             "s3+http://KEY:SECRET@127.0.0.1:9000/media",
-            "media", "http://127.0.0.1:9000", None, "http://127.0.0.1:9000/media/a%20b.txt",
+            "media",
+            "http://127.0.0.1:9000",
+            None,
+            "http://127.0.0.1:9000/media/a%20b.txt",
         ),
     ],
 )
@@ -86,7 +102,9 @@ def test_dsn_forms_give_their_bucket_endpoint_region_and_public_url(
 ):
     storage = get_storage(value)
     assert (storage.bucket_name, storage.endpoint_url, storage.region_name) == (
-        bucket, endpoint, region,
+        bucket,
+        endpoint,
+        region,
     )
     assert storage.url("a b.txt") == url
 
@@ -109,7 +127,9 @@ def admin_link(client, uploaded):
 
 
 @pytest.mark.django_db
-def test_an_admin_upload_with_divios_literal_dsn_lands_in_the_bucket(admin_client, settings, s3_tls_server):
+def test_an_admin_upload_with_divios_literal_dsn_lands_in_the_bucket(
+    admin_client, settings, s3_tls_server
+):
     client = s3_tls_server.client()
     client.create_bucket(Bucket="media")
     use_storage_dsn(settings, "s3://KEY:SECRET@media.localhost/?auth=s3v4")
@@ -117,7 +137,9 @@ def test_an_admin_upload_with_divios_literal_dsn_lands_in_the_bucket(admin_clien
     assert admin_upload(admin_client, "report.pdf", CONTENT).status_code == 302
 
     uploaded = UploadedFile.objects.get()
-    assert [o["Key"] for o in client.list_objects_v2(Bucket="media")["Contents"]] == [uploaded.file.name]
+    assert [o["Key"] for o in client.list_objects_v2(Bucket="media")["Contents"]] == [
+        uploaded.file.name
+    ]
     link = admin_link(admin_client, uploaded)
     assert link == f"https://localhost/media/{uploaded.file.name}"
     assert requests.get(link, timeout=10).content == CONTENT
@@ -144,7 +166,8 @@ def test_two_uploads_with_the_same_name_both_survive(admin_client, request, stor
         assert admin_upload(admin_client, "report.txt", content).status_code == 302
 
     first, second = UploadedFile.objects.order_by("pk")
-    assert first.file.name == "report.txt" and second.file.name != "report.txt"
+    assert first.file.name == "report.txt"
+    assert second.file.name != "report.txt"
     assert [f.file.read() for f in (first, second)] == [b"first version", b"second version"]
 
 
@@ -171,16 +194,19 @@ def sent_acl_headers(storage):
     """The x-amz-acl headers of the storage's uploads, as they leave for the server."""
     sent = []
     storage.connection.meta.client.meta.events.register(
-        "before-send.s3.PutObject", lambda request, **_: sent.append(request.headers.get("x-amz-acl"))
+        "before-send.s3.PutObject",
+        lambda request, **_: sent.append(request.headers.get("x-amz-acl")),
     )
     return sent
 
 
 @pytest.mark.parametrize(
-    "query, header, public",
+    ("query", "header", "public"),
     [("", b"public-read", ["READ"]), ("?acl=private", b"private", []), ("?acl=none", None, [])],
 )
-def test_acl_is_public_read_unless_the_dsn_says_otherwise(settings, s3_bucket, query, header, public):
+def test_acl_is_public_read_unless_the_dsn_says_otherwise(
+    settings, s3_bucket, query, header, public
+):
     use_storage_dsn(settings, s3_bucket.dsn + query)
     sent = sent_acl_headers(default_storage)
     name = default_storage.save("a.txt", ContentFile(b"a"))

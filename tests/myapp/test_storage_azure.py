@@ -22,7 +22,8 @@ from django_storage_url import get_storage
 
 from myapp import media
 from myapp.storage import AzureStorage, EndpointAzureStorage
-from tests.azurite import ACCOUNT, KEY as ACCOUNT_KEY
+from tests.azurite import ACCOUNT
+from tests.azurite import KEY as ACCOUNT_KEY
 from tests.conftest import new_bucket
 from tests.myapp.test_storage import CONTENT, admin_link
 from tests.support import admin_upload, sha256, use_storage_dsn, write_random_file
@@ -42,54 +43,72 @@ def service_url(storage):
 
 
 @pytest.mark.parametrize(
-    "value, account, container, credential, service, public",
+    ("value", "account", "container", "credential", "service", "public"),
     [
         (
             f"az://myaccount:{KEY}@blob.core.windows.net/media",
-            "myaccount", "media", "account key",
+            "myaccount",
+            "media",
+            "account key",
             "https://myaccount.blob.core.windows.net/media",
             "https://myaccount.blob.core.windows.net/media/a%20b.txt",
         ),
         (
             f"az://myaccount:{BASE64_SAS}@blob.core.windows.net/media",
-            "myaccount", "media", "SAS token",
+            "myaccount",
+            "media",
+            "SAS token",
             "https://myaccount.blob.core.windows.net/media",
             "https://myaccount.blob.core.windows.net/media/a%20b.txt",
         ),
         (
             f"az://myaccount:{BASE64_SAS}@blob.core.windows.net/media?domain=media.example.com",
-            "myaccount", "media", "SAS token",
+            "myaccount",
+            "media",
+            "SAS token",
             "https://myaccount.blob.core.windows.net/media",
             "https://media.example.com/media/a%20b.txt",
         ),
         (
-            f"az://myaccount:{KEY}@blob.core.windows.net/media"
-            "?url=https%3A%2F%2Fcdn.example.com%2Fassets%2F",
-            "myaccount", "media", "account key",
+            (
+                f"az://myaccount:{KEY}@blob.core.windows.net/media"
+                "?url=https%3A%2F%2Fcdn.example.com%2Fassets%2F"
+            ),
+            "myaccount",
+            "media",
+            "account key",
             "https://myaccount.blob.core.windows.net/media",
             "https://cdn.example.com/assets/a%20b.txt",
         ),
         (  # a plain-HTTP public URL leaves the service on HTTPS
             f"az://myaccount:{KEY}@blob.core.windows.net/media?url=http%3A%2F%2Fcdn.example.com",
-            "myaccount", "media", "account key",
+            "myaccount",
+            "media",
+            "account key",
             "https://myaccount.blob.core.windows.net/media",
             "http://cdn.example.com/a%20b.txt",
         ),
         (  # a national cloud: the host says where the service is
             f"az://myaccount:{KEY}@blob.core.chinacloudapi.cn/media",
-            "myaccount", "media", "account key",
+            "myaccount",
+            "media",
+            "account key",
             "https://myaccount.blob.core.chinacloudapi.cn/media",
             "https://myaccount.blob.core.chinacloudapi.cn/media/a%20b.txt",
         ),
         (
             f"az+http://devstoreaccount1:{KEY}@127.0.0.1:10000/devstoreaccount1/media",
-            "devstoreaccount1", "media", "account key",
+            "devstoreaccount1",
+            "media",
+            "account key",
             "http://127.0.0.1:10000/devstoreaccount1/media",
             "http://127.0.0.1:10000/devstoreaccount1/media/a%20b.txt",
         ),
         (
             f"az+https://myaccount:{BASE64_SAS}@myaccount.privatelink.blob.core.windows.net/media",
-            "myaccount", "media", "SAS token",
+            "myaccount",
+            "media",
+            "SAS token",
             "https://myaccount.privatelink.blob.core.windows.net/media",
             "https://myaccount.privatelink.blob.core.windows.net/media/a%20b.txt",
         ),
@@ -156,7 +175,8 @@ def test_two_uploads_with_the_same_name_keep_two_blobs(admin_client, azure_conta
     assert blobs == {first.file.name, second.file.name}
     read = azure_container.client.download_blob
     assert [read(f.file.name).readall() for f in (first, second)] == [
-        b"first version", b"second version",
+        b"first version",
+        b"second version",
     ]
 
 
@@ -185,12 +205,15 @@ def test_deleting_a_row_in_the_admin_deletes_its_blob(admin_client, azure_contai
 def test_a_sas_token_stores_reads_and_never_shows_in_links(settings, azurite):
     container = azurite.new_container()
     sas = generate_container_sas(
-        ACCOUNT, container.name, account_key=ACCOUNT_KEY,
+        ACCOUNT,
+        container.name,
+        account_key=ACCOUNT_KEY,
         permission=ContainerSasPermissions(read=True, create=True, write=True, delete=True),
         expiry=datetime.now(timezone.utc) + timedelta(hours=1),
     )
     use_storage_dsn(settings, azurite.dsn(container.name, base64.b64encode(sas.encode()).decode()))
-    assert default_storage.sas_token == sas and default_storage.account_key is None
+    assert default_storage.sas_token == sas
+    assert default_storage.account_key is None
 
     name = default_storage.save("signed.txt", ContentFile(b"sent with a SAS token"))
 
@@ -269,12 +292,13 @@ def test_copymedia_copies_a_bucket_into_a_container_and_back_byte_for_byte(
 
 def test_checkstorage_passes_on_a_public_container(azure_container):
     output = run("checkstorage", azure_container.dsn)
-    assert "(EndpointAzureStorage)" in output and output.endswith("The storage works.\n")
+    assert "(EndpointAzureStorage)" in output
+    assert output.endswith("The storage works.\n")
     assert list(azure_container.client.list_blobs()) == []  # the probe is gone
 
 
 @pytest.mark.parametrize(
-    "problem, reason",
+    ("problem", "reason"),
     [
         ("wrong key", "bad credentials"),
         ("no container", "the container does not exist"),
@@ -296,7 +320,8 @@ def test_checkstorage_names_what_is_wrong_with_an_azure_dsn(azurite, problem, re
 
     message = str(failure.value)
     assert reason in message
-    assert key not in message and quote(key, safe="") not in message
+    assert key not in message
+    assert quote(key, safe="") not in message
 
 
 def test_a_listing_of_a_container_has_every_blob_with_its_size(azure_container):
@@ -304,5 +329,6 @@ def test_a_listing_of_a_container_has_every_blob_with_its_size(azure_container):
     default_storage.save("x/y/b.txt", ContentFile(b""))
     azure_container.client.upload_blob("folder/", b"")  # a folder marker, as tools make them
     assert media.list_files(default_storage) == {
-        "a.txt": media.Listed(5), "x/y/b.txt": media.Listed(0),
+        "a.txt": media.Listed(5),
+        "x/y/b.txt": media.Listed(0),
     }

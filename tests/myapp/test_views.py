@@ -1,6 +1,7 @@
 """GET /healthz as a monitor or a container's healthcheck sees it."""
 
 import threading
+
 import pytest
 import requests
 
@@ -102,16 +103,23 @@ def test_a_production_server_answers_probes_by_address_over_http(gunicorn, s3_bu
     )
     probe = {"Host": "10.0.0.7"}
 
-    response = requests.get(f"{server.url}/healthz", headers=probe, allow_redirects=False)
+    response = requests.get(
+        f"{server.url}/healthz", headers=probe, allow_redirects=False, timeout=10
+    )
     assert response.status_code == 503
     assert response.json() == {"status": "failing", "database": "failing", "storage": "ok"}
     assert "the database is failing" in server.log.read_text()
 
     # Every other path still refuses that host, and sends the real host to HTTPS.
-    response = requests.get(f"{server.url}/admin/", headers=probe, allow_redirects=False)
+    response = requests.get(
+        f"{server.url}/admin/", headers=probe, allow_redirects=False, timeout=10
+    )
     assert response.status_code == 400
     response = requests.get(
-        f"{server.url}/admin/", headers={"Host": "app.example.com"}, allow_redirects=False
+        f"{server.url}/admin/",
+        headers={"Host": "app.example.com"},
+        allow_redirects=False,
+        timeout=10,
     )
     assert response.status_code == 301
     assert response.headers["Location"] == "https://app.example.com/admin/"

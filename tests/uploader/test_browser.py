@@ -126,10 +126,8 @@ def test_upload_open_replace_and_delete_in_the_browser(page, admin_user, stored,
     assert opening.value.ok
     assert opening.value.body() == photo.read_bytes()
     if isinstance(stored, Bucket):
-        assert (
-            page.url.startswith("http://127.0.0.1:")
-            and f"/{stored.bucket.name}/photo.png" in page.url
-        )
+        assert page.url.startswith("http://127.0.0.1:")
+        assert f"/{stored.bucket.name}/photo.png" in page.url
     else:
         assert page.url.endswith("/media/photo.png")
     page.screenshot_as("3-opened")

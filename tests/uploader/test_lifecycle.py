@@ -1,6 +1,8 @@
 """A stored file lives exactly as long as its row: deleted with it (one, in bulk, by a cascade)
 and when replaced, once the transaction commits; never left behind by a save that fails."""
 
+import contextlib
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
@@ -19,6 +21,15 @@ CHANGELIST = "/admin/uploader/uploadedfile/"
 
 class Boom(Exception):
     pass
+
+
+def fail_after(action, *blocks):
+    """Run ``action`` inside ``blocks`` (context managers, outermost first), then raise Boom."""
+    with contextlib.ExitStack() as stack:
+        for block in blocks:
+            stack.enter_context(block)
+        action()
+        raise Boom
 
 
 def create(name="report.pdf", content=CONTENT, **fields):
@@ -51,9 +62,8 @@ def test_deleting_a_row_deletes_its_file_once_the_transaction_commits(stored):
 def test_a_rolled_back_delete_keeps_the_row_and_its_file(stored):
     uploaded = create()
 
-    with pytest.raises(Boom), transaction.atomic():
-        uploaded.delete()
-        raise Boom
+    with pytest.raises(Boom):
+        fail_after(uploaded.delete, transaction.atomic())
 
     assert UploadedFile.objects.get().file.name == "report.pdf"
     assert stored.read("report.pdf") == CONTENT
@@ -76,11 +86,13 @@ def test_a_rolled_back_replacement_keeps_the_old_file_and_drops_the_new(stored):
     create("old.txt", b"old")
     uploaded = UploadedFile.objects.get()
 
-    with pytest.raises(Boom), delete_stored_files_on_error(), transaction.atomic():
+    def replace():
         uploaded.file = SimpleUploadedFile("new.txt", b"new")
         uploaded.save()
         assert stored.names() == {"old.txt", "new.txt"}
-        raise Boom
+
+    with pytest.raises(Boom):
+        fail_after(replace, delete_stored_files_on_error(), transaction.atomic())
 
     assert UploadedFile.objects.get().file.name == "old.txt"
     assert stored.names() == {"old.txt"}
@@ -90,9 +102,13 @@ def test_a_rolled_back_replacement_keeps_the_old_file_and_drops_the_new(stored):
 def test_a_commit_that_fails_leaves_no_file(stored):
     """A real failure at COMMIT: foreign keys are checked then (deferred), on SQLite and
     PostgreSQL alike, well after the file was stored."""
-    with pytest.raises(IntegrityError), delete_stored_files_on_error(), transaction.atomic():
-        create(uploaded_by_id=2**31 - 1)  # no such user
+
+    def create_for_a_missing_user():
+        create(uploaded_by_id=2**31 - 1)
         assert stored.names() == {"report.pdf"}
+
+    with pytest.raises(IntegrityError), delete_stored_files_on_error(), transaction.atomic():
+        create_for_a_missing_user()
 
     assert not UploadedFile.objects.exists()
     assert stored.names() == set()
@@ -100,10 +116,12 @@ def test_a_commit_that_fails_leaves_no_file(stored):
 
 @pytest.mark.django_db
 def test_an_outer_block_deletes_what_an_inner_block_stored(stored):
-    with pytest.raises(Boom), delete_stored_files_on_error(), transaction.atomic():
+    def create_in_an_inner_block():
         with delete_stored_files_on_error():
             create()
-        raise Boom
+
+    with pytest.raises(Boom):
+        fail_after(create_in_an_inner_block, delete_stored_files_on_error(), transaction.atomic())
 
     assert not UploadedFile.objects.exists()
     assert stored.names() == set()

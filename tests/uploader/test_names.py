@@ -7,7 +7,7 @@ from uploader.names import MAX_BYTES, MAX_CHARACTERS, storage_name
 
 
 @pytest.mark.parametrize(
-    "uploaded, stored",
+    ("uploaded", "stored"),
     [
         ("report.pdf", "report.pdf"),
         ("../../etc/passwd", "passwd"),
@@ -32,7 +32,7 @@ def test_names_keep_only_safe_characters(uploaded, stored):
 
 
 @pytest.mark.parametrize(
-    "uploaded, content_type",
+    ("uploaded", "content_type"),
     [
         ("report.pdf", "application/pdf"),
         ("photo.PNG", "image/png"),
@@ -48,7 +48,7 @@ def test_the_content_type_is_the_one_the_name_is_served_with(uploaded, content_t
 
 
 @pytest.mark.parametrize(
-    "uploaded, stored",
+    ("uploaded", "stored"),
     [
         ("page.html", "page.html.txt"),
         ("PAGE.HTM", "PAGE.HTM.txt"),
@@ -66,8 +66,10 @@ def test_pages_that_would_run_scripts_are_stored_as_text(uploaded, stored):
 @pytest.mark.parametrize("letter", ["x", "é", "履", "😀a"])
 def test_long_names_are_shortened_and_keep_their_extension(letter):
     name, content_type = storage_name(letter * 300 + ".pdf")
-    assert name.endswith(".pdf") and len(name) > len(".pdf") + 10
-    assert len(name) <= MAX_CHARACTERS and len(name.encode()) <= MAX_BYTES
+    assert name.endswith(".pdf")
+    assert len(name) > len(".pdf") + 10
+    assert len(name) <= MAX_CHARACTERS
+    assert len(name.encode()) <= MAX_BYTES
     assert content_type == "application/pdf"
 
 

@@ -6,7 +6,7 @@ from uploader.validators import parse_size
 
 
 @pytest.mark.parametrize(
-    "text, size",
+    ("text", "size"),
     [
         ("1048576", 1048576),
         ("64K", 64 * 1024),

@@ -26,47 +26,57 @@ def describe_existing_files(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('uploader', '0001_initial'),
+        ("uploader", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='uploadedfile',
-            options={'ordering': ['-uploaded_at', '-id']},
+            name="uploadedfile",
+            options={"ordering": ["-uploaded_at", "-id"]},
         ),
         migrations.AddField(
-            model_name='uploadedfile',
-            name='content_type',
-            field=models.CharField(default='', editable=False, max_length=255),
+            model_name="uploadedfile",
+            name="content_type",
+            field=models.CharField(default="", editable=False, max_length=255),
             preserve_default=False,
         ),
         migrations.AddField(
-            model_name='uploadedfile',
-            name='name',
-            field=models.CharField(default='', editable=False, help_text='As it was uploaded.', max_length=255),
+            model_name="uploadedfile",
+            name="name",
+            field=models.CharField(
+                default="", editable=False, help_text="As it was uploaded.", max_length=255
+            ),
             preserve_default=False,
         ),
         migrations.AddField(
-            model_name='uploadedfile',
-            name='size',
-            field=models.PositiveBigIntegerField(editable=False, help_text='In bytes.', null=True),
+            model_name="uploadedfile",
+            name="size",
+            field=models.PositiveBigIntegerField(editable=False, help_text="In bytes.", null=True),
         ),
         migrations.AddField(
-            model_name='uploadedfile',
-            name='uploaded_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='uploaded'),
+            model_name="uploadedfile",
+            name="uploaded_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, editable=False, verbose_name="uploaded"
+            ),
         ),
         migrations.AddField(
-            model_name='uploadedfile',
-            name='uploaded_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='uploaded_files', to=settings.AUTH_USER_MODEL),
+            model_name="uploadedfile",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="uploaded_files",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='uploadedfile',
-            index=models.Index(fields=['-uploaded_at', '-id'], name='uploader_newest_first'),
+            model_name="uploadedfile",
+            index=models.Index(fields=["-uploaded_at", "-id"], name="uploader_newest_first"),
         ),
         migrations.RunPython(describe_existing_files, migrations.RunPython.noop),
     ]

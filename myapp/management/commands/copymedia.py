@@ -39,11 +39,14 @@ class Command(BaseCommand):
             "--from", dest="source", required=True, metavar="DSN", help="The storage to copy from."
         )
         parser.add_argument(
-            "--to", dest="destination", metavar="DSN",
+            "--to",
+            dest="destination",
+            metavar="DSN",
             help="The storage to copy to (default: DEFAULT_STORAGE_DSN).",
         )
         parser.add_argument(
-            "--delete", action="store_true",
+            "--delete",
+            action="store_true",
             help="Also delete the destination's files that the source does not have.",
         )
 
@@ -66,7 +69,11 @@ class Command(BaseCommand):
         copied = skipped = failed = 0
         # tqdm draws the bar on a terminal only (disable=None), never into a log.
         with tqdm(
-            total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+            total=total,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            file=sys.stderr,
             disable=None if verbosity else True,
         ) as bar:
             for name in names:
@@ -90,7 +97,7 @@ class Command(BaseCommand):
 
     def side(self, dsn, what, missing_ok=False):
         storage = media.storage_from(dsn, what)
-        self.note(1, f"{what}: {redact(dsn)}")
+        self.note(1, f"{what}: {redact(dsn, dsn)}")
         try:
             files = media.list_files(storage)
         except media.STORAGE_ERRORS as error:
