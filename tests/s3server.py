@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.helpers.ports import free_port, port_can_be_bound  # noqa: F401 - used as s3server.free_port
+
 # The variables through which a developer's own AWS set-up could leak into the tests.
 AWS_VARIABLES = (
     "AWS_PROFILE",
@@ -36,22 +38,6 @@ def isolate_from_aws_configuration(environ=os.environ):
     for name in AWS_VARIABLES:
         environ.pop(name, None)
     environ["AWS_CONFIG_FILE"] = environ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def port_can_be_bound(port):
-    try:
-        with socket.socket() as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", port))
-        return True
-    except OSError:
-        return False
 
 
 class LocalServer:
