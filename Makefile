@@ -67,9 +67,9 @@ test-latest: $(VENV)/.test-installed
 # Start-up, the admin's list at 10,000 rows and a 1 GiB upload, each against its physical limit
 # (docs/benchmarks.md). BENCH_ARGS=--quick runs them small, in about a minute.
 bench: $(VENV)/.test-installed
-	$(BIN)/python bench/startup.py $(BENCH_ARGS)
-	$(BIN)/python bench/changelist.py $(BENCH_ARGS)
-	$(BIN)/python bench/upload.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.startup $(BENCH_ARGS)
+	$(BIN)/python -m bench.changelist $(BENCH_ARGS)
+	$(BIN)/python -m bench.upload $(BENCH_ARGS)
 
 # The Docker path built and run for real (containers/test.py): docker compose and a Divio-style
 # run of the image. Uses Docker if an engine runs, else podman as root (CI).

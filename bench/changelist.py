@@ -1,6 +1,6 @@
 """The admin's list of uploads with 10,000 rows, against the same list with 100.
 
-    .venv/bin/python bench/changelist.py [--rows 10000] [--repeat 50] [--quick]
+    .venv/bin/python -m bench.changelist [--rows 10000] [--repeat 50] [--quick]
 
 The page is requested in this process through Django's test client, logged in as an admin, with
 the project's settings as in production (DEBUG off). The rows are written directly
@@ -13,15 +13,15 @@ import argparse
 import os
 import time
 
-from common import (
+from bench.common import (
     ADMIN_USER,
     machine,
     median,
     prepare_static_files,
-    production_environment,
     report,
     scratch_folder,
     seconds,
+    site_environment,
 )
 
 ROWS_BASELINE = 100
@@ -78,7 +78,7 @@ def main():
     print(machine(), flush=True)
     with scratch_folder("changelist") as folder:
         database = os.environ.get("DATABASE_URL", f"sqlite:///{folder}/db.sqlite3")
-        environ = production_environment(folder, f"file://{folder}/media/?url=%2Fmedia%2F")
+        environ = site_environment(folder, f"file://{folder}/media/?url=%2Fmedia%2F")
         os.environ.update({**environ, "DATABASE_URL": database})
         prepare_static_files(environ)
         run(args)

@@ -6,7 +6,6 @@ ratio it prints carries over to another machine, which the times do not.
 """
 
 import contextlib
-import http.client
 import os
 import platform
 import re
@@ -15,16 +14,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tests.helpers import s3
+from tests.helpers.files import MiB
+from tests.helpers.project import ROOT
 
-from tests import s3server  # noqa: E402 (the S3 server the tests use: moto, over HTTP)
-
-MiB = 1024**2
-PROJECT_WSGI = "myapp.wsgi"
 ADMIN_USER, ADMIN_PASSWORD = "bench", "bench-password"
 
 
@@ -70,7 +65,7 @@ def scratch_folder(name):
         yield Path(folder)
 
 
-def production_environment(folder, storage_dsn, **variables):
+def site_environment(folder, storage_dsn, **variables):
     """The variables of a production run (DEBUG off) on a SQLite database in ``folder``, served
     over plain HTTP on 127.0.0.1. A developer's own AWS set-up is kept out."""
     environ = {
@@ -78,7 +73,7 @@ def production_environment(folder, storage_dsn, **variables):
         for name, value in os.environ.items()
         if name not in {"DJANGO_DEBUG", "DATABASE_URL", "DEFAULT_STORAGE_DSN"}
     }
-    s3server.isolate_from_aws_configuration(environ)
+    s3.isolate_from_aws_configuration(environ)
     environ.update(
         SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL=f"sqlite:///{folder}/db.sqlite3",
@@ -114,61 +109,6 @@ def prepare_site(environ):
     prepare_static_files(environ)
     manage(environ, "migrate", "--no-input")
     manage(environ, "createsuperuser", "--no-input")
-
-
-class Gunicorn:
-    """gunicorn with ``arguments`` (the WSGI application's, at least) and, unless they say
-    otherwise, the project's gunicorn.conf.py; one worker, on a free port."""
-
-    def __init__(self, environ, log_path, *arguments):
-        self.port = s3server.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(log_path, "ab")  # noqa: SIM115 - closed by stop()
-        self.started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                f"--bind=127.0.0.1:{self.port}",
-                "--workers=1",
-                *arguments,
-            ],
-            cwd=ROOT,
-            env=environ,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_for_200(self, path="/admin/login/", timeout=60):
-        """Seconds from starting gunicorn to the first 200 for ``path``."""
-        deadline = self.started + timeout
-        while time.perf_counter() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"gunicorn exited with status {self.process.returncode}; see {self.log.name}"
-                )
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", path, headers={"Host": "127.0.0.1"})
-                if connection.getresponse().status == 200:
-                    return time.perf_counter() - self.started
-            except OSError:
-                pass
-            finally:
-                connection.close()
-            time.sleep(0.005)
-        raise RuntimeError(f"gunicorn did not answer 200 for {path} in {timeout} s")
-
-    def worker_pid(self):
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        (pid,) = children.read_text().split()
-        return int(pid)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-        self.log.close()
 
 
 class PeakMemory:

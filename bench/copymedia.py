@@ -1,6 +1,6 @@
 """`manage.py copymedia` with one large file, against boto3 copying the same file directly.
 
-    .venv/bin/python bench/copymedia.py [--size 1G]
+    .venv/bin/python -m bench.copymedia [--size 1G]
 
 - ``copymedia-folder-to-s3``: a folder into a bucket of a moto server on loopback, against
   boto3's ``upload_file`` of the same file.
@@ -20,7 +20,9 @@ import sys
 import time
 from urllib.parse import quote
 
-from common import ROOT, MiB, machine, report, s3server, scratch_folder, size
+from bench.common import ROOT, MiB, machine, mebibytes, report, scratch_folder
+from tests.helpers import s3
+from tests.helpers.ports import free_port
 
 BLOCK = 8 * MiB
 
@@ -34,7 +36,7 @@ def generate(path, length):
 def copymedia(source, destination):
     """``(seconds, peak memory in bytes)`` of one run of the command, which must succeed."""
     environ = {"PATH": os.environ["PATH"], "DJANGO_DEBUG": "True"}
-    s3server.isolate_from_aws_configuration(environ)
+    s3.isolate_from_aws_configuration(environ)
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "manage.py", "copymedia", "--from", source, "--to", destination],
@@ -62,10 +64,10 @@ def folder(path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--size", type=size, default=size("1G"))
+    parser.add_argument("--size", type=mebibytes, default="1G")
     length = parser.parse_args().size
     print(machine())
-    server = s3server.MotoServer(s3server.free_port())
+    server = s3.MotoServer(free_port())
     client = server.client()
     host = server.endpoint.removeprefix("http://")
     try:
@@ -79,7 +81,7 @@ def main():
                 client.create_bucket(Bucket=name)
 
             def bucket(name):
-                return f"s3+http://{s3server.KEY}:{quote(s3server.SECRET, safe='')}@{host}/{name}"
+                return f"s3+http://{s3.KEY}:{quote(s3.SECRET, safe='')}@{host}/{name}"
 
             _, baseline = copymedia(folder(small), bucket("baseline"))
             source = str(large / "large.bin")

@@ -1,6 +1,6 @@
 """How long the project takes to start, against Django and gunicorn with nothing of the project.
 
-    .venv/bin/python bench/startup.py [--repeat 5] [--quick]
+    .venv/bin/python -m bench.startup [--repeat 5] [--quick]
 
 - ``check``: ``manage.py check`` with production variables (DEBUG off, S3 storage), against the
   same command for an empty Django project: what the project's apps, settings and checks add.
@@ -14,25 +14,25 @@ import subprocess
 import sys
 import time
 
-from common import (
-    PROJECT_WSGI,
+from bench.common import (
     ROOT,
-    Gunicorn,
     machine,
     median,
     prepare_site,
-    production_environment,
     report,
     scratch_folder,
     seconds,
+    site_environment,
 )
+from tests.helpers.gunicorn import PROJECT_WSGI, Gunicorn
 
 EMPTY_DJANGO_CHECK = (
     "import django; from django.conf import settings; settings.configure(); django.setup(); "
     "from django.core.management import call_command; call_command('check')"
 )
 # No configuration file: the project's would run its checks first.
-HELLO = ["--config=/dev/null", "--pythonpath=bench", "hello_wsgi:application"]
+HELLO_OPTIONS = ["--config=/dev/null", "--pythonpath=bench"]
+HELLO = "hello_wsgi:application"
 
 
 def timed_command(command, environ):
@@ -41,10 +41,10 @@ def timed_command(command, environ):
     return time.perf_counter() - start
 
 
-def first_200(environ, log, *arguments, path):
-    server = Gunicorn(environ, log, *arguments)
+def first_200(environ, log, application, *options, path):
+    server = Gunicorn(environ, log, "--workers=1", *options, application=application)
     try:
-        return server.wait_for_200(path)
+        return server.wait_for(path, status=200)
     finally:
         server.stop()
 
@@ -58,7 +58,7 @@ def main():
         args.repeat = 1
     print(machine(), flush=True)
     with scratch_folder("startup") as folder:
-        environ = production_environment(
+        environ = site_environment(
             folder,
             "s3+http://KEY:SECRET@127.0.0.1:9/media",  # built, never contacted
         )
@@ -72,7 +72,7 @@ def main():
             servers.append(
                 first_200(environ, folder / "gunicorn.log", PROJECT_WSGI, path="/admin/login/")
             )
-            hellos.append(first_200(environ, folder / "hello.log", *HELLO, path="/"))
+            hellos.append(first_200(environ, folder / "hello.log", HELLO, *HELLO_OPTIONS, path="/"))
     report(
         "check",
         median(projects) / median(empties),

@@ -1,6 +1,6 @@
 """An admin upload through gunicorn, against the fastest way to put the same file in the same place.
 
-    .venv/bin/python bench/upload.py [--size 1G] [--repeat 3] [--quick] [--cases file s3]
+    .venv/bin/python -m bench.upload [--size 1G] [--repeat 3] [--quick] [--cases file s3]
                                      [--untuned]
 
 - ``upload-file``: the admin's add form posted by curl (a streaming client, as a browser is) to
@@ -29,11 +29,10 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import requests
-from common import (
+
+from bench.common import (
     ADMIN_PASSWORD,
     ADMIN_USER,
-    PROJECT_WSGI,
-    Gunicorn,
     MiB,
     PeakMemory,
     cpu_seconds,
@@ -42,14 +41,15 @@ from common import (
     median,
     mib,
     prepare_site,
-    production_environment,
     report,
-    s3server,
     scratch_folder,
     seconds,
+    site_environment,
 )
-
-from tests.support import sha256, write_random_file
+from tests.helpers import s3
+from tests.helpers.files import sha256, write_random_file
+from tests.helpers.gunicorn import Gunicorn
+from tests.helpers.ports import free_port
 
 ADD_URL = "/admin/uploader/uploadedfile/add/"
 FILE_TARGET, S3_TARGET, MEMORY_TARGET = 1.5, 1.1, 64 * MiB
@@ -237,13 +237,13 @@ def measure(args, case, target, server, baselines, upload_and_check, source):
 def file_case(args, folder, source, expected):
     folder = folder / "file"
     media = folder / "media"
-    environ = production_environment(
+    environ = site_environment(
         folder, f"file://{quote(str(media))}/?url=%2Fmedia%2F", **settings(args)
     )
     prepare_site(environ)
-    server = Gunicorn(environ, folder / "gunicorn.log", PROJECT_WSGI)
+    server = Gunicorn(environ, folder / "gunicorn.log", "--workers=1")
     try:
-        server.wait_for_200()
+        server.wait_for("/admin/login/", status=200)
         admin = Admin(server.url)
         admin.warm_up(folder.parent / "warm-up.bin")
         copy = folder.parent / "copy.bin"
@@ -284,17 +284,16 @@ def file_case(args, folder, source, expected):
 
 def s3_case(args, folder, source, expected):
     folder = folder / "s3"
-    s3 = s3server.MotoServer(s3server.free_port())
+    moto = s3.MotoServer(free_port())
     server = None
     try:
-        client, bucket = s3.client(), "bench"
+        client, bucket = moto.client(), "bench"
         client.create_bucket(Bucket=bucket)
-        host = s3.endpoint.removeprefix("http://")
-        dsn = f"s3+http://{s3server.KEY}:{quote(s3server.SECRET, safe='')}@{host}/{bucket}"
-        environ = production_environment(folder, dsn, **settings(args))
+        dsn = moto.dsn(bucket)
+        environ = site_environment(folder, dsn, **settings(args))
         prepare_site(environ)
-        server = Gunicorn(environ, folder / "gunicorn.log", PROJECT_WSGI)
-        server.wait_for_200()
+        server = Gunicorn(environ, folder / "gunicorn.log", "--workers=1")
+        server.wait_for("/admin/login/", status=200)
         admin = Admin(server.url)
         admin.warm_up(folder.parent / "warm-up.bin")
 
@@ -317,7 +316,7 @@ def s3_case(args, folder, source, expected):
     finally:
         if server:
             server.stop()
-        s3.stop()
+        moto.stop()
 
 
 CASES = {"file": file_case, "s3": s3_case}

@@ -6,6 +6,7 @@ class MyappConfig(AppConfig):
     verbose_name = "Project infrastructure"
 
     def ready(self):
-        from myapp import checks, storage  # noqa: F401 (checks register themselves)
+        from myapp import checks  # noqa: F401 - the checks register themselves
+        from myapp.storage import backends
 
-        storage.register_schemes()
+        backends.register_schemes()

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from myapp import dsn
+from myapp.storage import dsn
 
 # The variables a production run (DEBUG off) cannot do without, with what each one is for.
 PRODUCTION_VARIABLES = {

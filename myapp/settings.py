@@ -19,7 +19,7 @@ import dj_database_url
 from boto3.s3.transfer import TransferConfig
 from django_storage_url import dsn_configured_storage_class
 
-from myapp.dsn import local_media
+from myapp.storage.dsn import local_media
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -218,9 +218,9 @@ MEDIA_ROOT, MEDIA_URL = local_media(DEFAULT_STORAGE_DSN)
 # 1 MiB pieces instead of 64 KiB; with S3 storage sent to S3 in parts while they arrive; with file
 # storage received in the media folder itself, so that storing the file is a rename, not a copy.
 FILE_UPLOAD_HANDLERS = [
-    "myapp.uploadhandlers.S3UploadHandler",
-    "myapp.uploadhandlers.MemoryFileUploadHandler",
-    "myapp.uploadhandlers.TemporaryFileUploadHandler",
+    "myapp.storage.uploads.S3UploadHandler",
+    "myapp.storage.uploads.MemoryFileUploadHandler",
+    "myapp.storage.uploads.TemporaryFileUploadHandler",
 ]
 # How files travel to S3, streamed by S3UploadHandler or sent by django-storages: in parts of
 # 8 MiB (S3 wants at least 5 MiB, and at most 10,000 parts: files up to 78 GiB), two on their way

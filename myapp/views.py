@@ -17,16 +17,17 @@ from django.http import JsonResponse
 from django.views import static
 from django.views.decorators.cache import never_cache
 
-from myapp.media import describe
-from myapp.storage import served_content_type
+from myapp.storage.content_types import served_content_type
+from myapp.storage.errors import describe
+from myapp.storage.names import private_name
 
 logger = logging.getLogger(__name__)
 
 # Probes come every few seconds from every monitor: the storage is asked at most this often per
 # process, the database (a local round trip) every time.
 STORAGE_CHECK_SECONDS = 10
-# A folder no upload has (the uploader strips leading dots); listing it costs one request.
-PROBE_FOLDER = ".healthz"
+# A private folder (myapp/storage/names.py), which need not exist: listing it costs one request.
+PROBE_FOLDER = private_name("healthz")
 OK, FAILING = "ok", "failing"
 
 

@@ -1,68 +1,105 @@
+"""Fixtures for the whole suite: each test's own media folder, real storage servers, browsers."""
+
 import importlib
-import os
-import uuid
-from types import SimpleNamespace
-from urllib.parse import quote
 
 import pytest
+import trustme
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import clear_url_caches
 
 import myapp.urls
-from tests import azurite as azurite_server
-from tests import s3server, webserver
-from tests.support import use_storage_dsn
-
-IN_CI = os.environ.get("CI") == "true"
+from myapp import settings as project_settings
+from tests.helpers import azurite as azurite_server
+from tests.helpers import s3
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.helpers.gunicorn import Gunicorn, production_environment
+from tests.helpers.ports import free_port, port_can_be_bound
+from tests.helpers.prerequisites import skip_unless_ci
+from tests.helpers.project import use_storage_dsn
+from tests.helpers.stores import Bucket, Folder
 
 # Tests must never read a developer's own AWS credentials or settings.
-s3server.isolate_from_aws_configuration()
+s3.isolate_from_aws_configuration()
+
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+# Pages rendered without the manifest that collectstatic writes; the static_root fixture brings
+# back the project's own storage for the tests that serve static files.
+PLAIN_STATIC_FILES = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+PROJECT_STATIC_FILES = project_settings.STORAGES["staticfiles"]
 
 
-def skip_unless_ci(reason):
-    """Skip locally for a missing prerequisite; in CI a missing prerequisite is a failure."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI must run this test)")
-    pytest.skip(reason)
+def pytest_report_header(config):
+    import django
+    from django.db import connection
 
-
-@pytest.fixture(scope="session")
-def static_root(tmp_path_factory):
-    """Static files collected once, as the Docker build does: pages rendered with DEBUG off need
-    the manifest that collectstatic writes. Set for the whole session, so that the live server
-    (started once, before any test's own settings) serves them too."""
-    root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(STATIC_ROOT=root):
-        call_command("collectstatic", interactive=False, verbosity=0)
-        yield root
+    return (
+        f"Django {django.__version__}, database: {connection.vendor} "
+        f"({connection.settings_dict['NAME']})"
+    )
 
 
 @pytest.fixture(autouse=True)
-def media_dir(settings, tmp_path, static_root):
-    """Every test stores its uploads in a folder of its own, never in the checkout's data/media,
-    and finds the static files collected for the session."""
+def fast_password_hashing(settings):
+    """Logins are not what the tests are about: Django's hasher spends most of a second on each."""
+    settings.PASSWORD_HASHERS = [FAST_HASHER]
+
+
+@pytest.fixture(autouse=True)
+def media_dir(settings, tmp_path):
+    """Store each test's uploads in a folder of its own, never in the checkout's data/media.
+
+    Static files are not collected: pages link them by their plain names.
+    """
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir()
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": PLAIN_STATIC_FILES}
     media = tmp_path / "media"
     use_storage_dsn(settings, f"file://{media}/?url=%2Fmedia%2F")
     return media
 
 
 @pytest.fixture(scope="session")
+def collected_static_files(tmp_path_factory):
+    """Collect the static files once, as the Docker build does, into STATIC_ROOT from then on."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
+@pytest.fixture
+def static_root(settings, collected_static_files):
+    """Serve the collected static files with the project's own storage and its manifest."""
+    settings.STATIC_ROOT = collected_static_files
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": PROJECT_STATIC_FILES}
+    return collected_static_files
+
+
+@pytest.fixture(scope="session")
+def live_server(collected_static_files, live_server):
+    """pytest-django's live server, started once the static files are collected: its WhiteNoise
+    reads STATIC_ROOT when the server starts."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
 def s3_server():
     """moto over plain HTTP on a free port, for the explicit-endpoint s3+http:// scheme."""
-    server = s3server.MotoServer(s3server.free_port())
+    server = s3.MotoServer(free_port())
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
 def s3_tls_server(tmp_path_factory):
-    """moto over TLS on 127.0.0.1:443 with a test CA, so that Divio's literal
-    s3://KEY:SECRET@media.localhost/ form (endpoint https://localhost/) runs unchanged."""
-    if not s3server.port_can_be_bound(443):
-        skip_unless_ci("port 443 on 127.0.0.1 cannot be bound (run as root, or it is in use)")
-    import trustme
+    """moto over TLS on 127.0.0.1:443 with a test CA.
 
+    Divio's literal s3://KEY:SECRET@media.localhost/ form (endpoint https://localhost/) then
+    runs unchanged.
+    """
+    if not port_can_be_bound(443):
+        skip_unless_ci("port 443 on 127.0.0.1 cannot be bound (run as root, or it is in use)")
     folder = tmp_path_factory.mktemp("tls")
     ca = trustme.CA()
     certificate = ca.issue_cert("localhost", "127.0.0.1")
@@ -70,30 +107,29 @@ def s3_tls_server(tmp_path_factory):
     certificate.cert_chain_pems[0].write_to_path(folder / "cert.pem")
     with pytest.MonkeyPatch.context() as patch:
         environ = {}
-        s3server.trust(ca, folder, environ)
+        s3.trust(ca, folder, environ)
         for name, value in environ.items():
             patch.setenv(name, value)
-        server = s3server.MotoServer(443, folder / "cert.pem", folder / "key.pem")
+        server = s3.MotoServer(443, folder / "cert.pem", folder / "key.pem")
         yield server
         server.stop()
 
 
-def new_bucket(server):
-    client = server.client()
-    name = f"media-{uuid.uuid4().hex[:12]}"
-    client.create_bucket(Bucket=name)
-    return SimpleNamespace(client=client, name=name)
+@pytest.fixture
+def s3_bucket(settings, s3_server):
+    """Make the default storage a fresh bucket of the HTTP moto server.
+
+    It has a ``client``, a ``name`` and a ``dsn``: what a user of an S3-compatible service has.
+    """
+    bucket = s3_server.new_bucket()
+    use_storage_dsn(settings, bucket.dsn)
+    return bucket
 
 
 @pytest.fixture
-def s3_bucket(settings, s3_server):
-    """The default storage on a fresh bucket of the HTTP moto server (``client``, ``name``,
-    ``dsn``): what a user of an S3-compatible service has."""
-    bucket = new_bucket(s3_server)
-    host = s3_server.endpoint.removeprefix("http://")
-    bucket.dsn = f"s3+http://{s3server.KEY}:{quote(s3server.SECRET, safe='')}@{host}/{bucket.name}"
-    use_storage_dsn(settings, bucket.dsn)
-    return bucket
+def down_s3_dsn():
+    """Return an s3+http:// DSN whose server is down: nothing listens on its port."""
+    return s3.down_dsn(free_port())
 
 
 @pytest.fixture(scope="session")
@@ -104,30 +140,36 @@ def azurite(tmp_path_factory):
             f"Azurite {azurite_server.VERSION} is not installed (it needs Node.js): "
             f"{azurite_server.INSTALL}"
         )
-    server = azurite_server.AzuriteServer(s3server.free_port(), tmp_path_factory.mktemp("azurite"))
+    server = azurite_server.AzuriteServer(free_port(), tmp_path_factory.mktemp("azurite"))
     yield server
     server.stop()
 
 
 @pytest.fixture
 def azure_container(settings, azurite):
-    """The default storage on a fresh public container of Azurite (``client``, ``name``,
-    ``dsn``): what a user of Azure Blob Storage has."""
+    """Make the default storage a fresh public container of Azurite.
+
+    It has a ``client``, a ``name`` and a ``dsn``: what a user of Azure Blob Storage has.
+    """
     container = azurite.new_container()
     use_storage_dsn(settings, container.dsn)
     return container
 
 
-@pytest.fixture
-def down_s3_dsn():
-    """An s3+http:// DSN whose server is down: nothing listens on its port."""
-    secret = quote(s3server.SECRET, safe="")
-    return f"s3+http://{s3server.KEY}:{secret}@127.0.0.1:{s3server.free_port()}/media"
+@pytest.fixture(params=["file", "s3"])
+def stored(request, media_dir):
+    """The default storage as a user sees it: the test's media folder, or a fresh bucket.
+
+    ``names()`` lists what is stored, ``read(name)`` returns its bytes.
+    """
+    if request.param == "s3":
+        return Bucket(request.getfixturevalue("s3_bucket"))
+    return Folder(media_dir)
 
 
 @pytest.fixture
 def debug_urls(settings):
-    """The URLconf as a DEBUG run builds it, with local media served at MEDIA_URL."""
+    """Build the URLconf as a DEBUG run does, with local media served at MEDIA_URL."""
     settings.DEBUG = True
     importlib.reload(myapp.urls)
     clear_url_caches()
@@ -138,22 +180,53 @@ def debug_urls(settings):
 
 
 @pytest.fixture
-def gunicorn(static_root, tmp_path):
-    """``gunicorn(**variables)`` serves the project as in production (tests/webserver.py) with
-    those variables, until the test ends."""
+def gunicorn(collected_static_files, tmp_path):
+    """Return ``start(**variables)``, which serves the project as in production with those
+    variables until the test ends."""
     servers = []
 
     def start(**variables):
-        log = tmp_path / f"gunicorn-{len(servers)}.log"
-        servers.append(webserver.Gunicorn(log, TEST_STATIC_ROOT=str(static_root), **variables))
-        return servers[-1]
+        environ = production_environment(TEST_STATIC_ROOT=str(collected_static_files), **variables)
+        server = Gunicorn(environ, tmp_path / f"gunicorn-{len(servers)}.log")
+        servers.append(server)
+        server.wait_for()
+        return server
 
     yield start
     for server in servers:
         server.stop()
 
 
-def pytest_report_header(config):
-    from django.db import connection
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright."""
+    if not CHROMIUM.exists():
+        skip_unless_ci("Chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
 
-    return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"
+    # Playwright's synchronous API keeps an event loop running in this thread, and Django refuses
+    # database calls from a thread with a running loop (SynchronousOnlyOperation). The tests'
+    # own calls are plain synchronous code, so Django's documented switch is safe here.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server, static_root, request):
+    """A page of a fresh browser context on the live server, with ``screenshot_as(name)``.
+
+    Its screenshots go to test-artifacts/browser/<test>/.
+    """
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    screens = SCREENSHOTS / request.node.name.replace("[", "-").rstrip("]")
+    screens.mkdir(parents=True, exist_ok=True)
+    page.screenshot_as = lambda name: page.screenshot(path=screens / f"{name}.png", full_page=True)
+    yield page
+    context.close()

@@ -1,4 +1,4 @@
-"""The dependencies are locked with hashes, every import is declared, the hooks run the same tools."""
+"""Dependencies locked with hashes, every import declared, commit hooks running the same tools."""
 
 import ast
 import importlib.metadata
@@ -9,12 +9,12 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.support import ROOT
+from tests.helpers.project import ROOT
 
 # Lines of a compiled requirements file: "name==version [; marker] \" and its "--hash=..." lines.
 LOCKED = re.compile(r"^([A-Za-z0-9._\[\],-]+)==([^\s;]+)(?:\s*;[^\\]*)?\s*\\$", re.M)
 # Packages the code may import without declaring them: Python's own, and the project's.
-OWN = {"myapp", "uploader", "tests", "bench", "common"}
+OWN = {"myapp", "uploader", "tests", "bench"}
 
 
 def hand_kept(name):

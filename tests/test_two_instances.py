@@ -20,10 +20,13 @@ CHANGELIST = "/admin/uploader/uploadedfile/"
 CONTENT = b"%PDF-1.4 shared by two instances\n" + bytes(range(256)) * 16
 PASSWORD = "two-instances-password"
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="two servers need a shared PostgreSQL database: set DATABASE_URL (CI does)",
-)
+pytestmark = [
+    pytest.mark.postgresql,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="two servers need a shared PostgreSQL database: set DATABASE_URL (CI does)",
+    ),
+]
 
 
 def database_url():

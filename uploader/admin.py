@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 
-from myapp.admin import StorageErrorMessageMixin
+from myapp.storage.admin import StorageErrorMessageMixin
 from uploader.forms import UploadedFileForm
 from uploader.lifecycle import delete_stored_files_on_error
 from uploader.models import UploadedFile

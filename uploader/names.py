@@ -13,7 +13,8 @@ import unicodedata
 from django.core.exceptions import SuspiciousFileOperation
 from django.utils.text import get_valid_filename
 
-from myapp.storage import served_content_type
+from myapp.storage.content_types import served_content_type
+from myapp.storage.names import PREFIX as PRIVATE_PREFIX
 
 # FileField's column holds 100 characters and the storage may add "_" and 7 random characters so
 # as not to overwrite a file of the same name; file systems allow 255 bytes per name, and one
@@ -49,7 +50,8 @@ def storage_name(uploaded_name):
     stem, extension = os.path.splitext(name)
     if len(extension) > MAX_EXTENSION:
         stem, extension = name, ""
-    stem = stem.lstrip(".-") or DEFAULT_STEM
+    # A leading dot would make it one of the project's private names; a dash, an option.
+    stem = stem.lstrip(PRIVATE_PREFIX + "-") or DEFAULT_STEM
     # A compressed page (page.html.gz, image.svgz) too: a server may yet send it as a page.
     if runs_scripts(mimetypes.guess_type(stem + extension)[0] or ""):
         extension += INERT_EXTENSION

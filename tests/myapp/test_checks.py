@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from myapp.checks import PRODUCTION_VARIABLES
-from tests.myapp.test_dsn import MALFORMED, SECRET, VALID
-from tests.support import PRODUCTION, manage
+from tests.helpers.dsns import MALFORMED, SECRET, VALID
+from tests.helpers.project import PRODUCTION, manage
 
 
 @pytest.mark.parametrize("missing", PRODUCTION_VARIABLES)

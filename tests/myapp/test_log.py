@@ -1,6 +1,6 @@
 """Logs go to stdout, one line per event, as the container's log collector reads them."""
 
-from tests.support import manage
+from tests.helpers.project import manage
 
 LOG = """
 import logging

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from tests.support import PRODUCTION, ROOT, manage
+from tests.helpers.project import PRODUCTION, ROOT, manage
 
 VARIABLES = (
     "DJANGO_DEBUG",

@@ -6,8 +6,9 @@ import pytest
 import requests
 
 from myapp import views
-from tests import s3server
-from tests.support import use_storage_dsn
+from tests.helpers import s3
+from tests.helpers.ports import free_port
+from tests.helpers.project import use_storage_dsn
 
 OK = {"status": "ok", "database": "ok", "storage": "ok"}
 
@@ -42,7 +43,7 @@ def test_503_naming_the_storage_when_its_server_is_down(client, settings, caplog
     # Why goes to the log, for whoever runs the site; the answer says no more than which part.
     assert "the endpoint cannot be reached" in caplog.text
     assert "cannot be reached" not in response.content.decode()
-    assert s3server.SECRET not in caplog.text
+    assert s3.SECRET not in caplog.text
 
 
 @pytest.mark.django_db
@@ -54,11 +55,11 @@ def test_503_when_the_bucket_is_gone(client, s3_bucket):
 
 @pytest.mark.django_db
 def test_the_storage_is_asked_again_only_after_a_few_seconds(client, settings):
-    server = s3server.MotoServer(s3server.free_port())
+    server = s3.MotoServer(free_port())
     try:
         server.client().create_bucket(Bucket="media")
         use_storage_dsn(
-            settings, f"s3+http://{s3server.KEY}:x@{server.endpoint.removeprefix('http://')}/media"
+            settings, f"s3+http://{s3.KEY}:x@{server.endpoint.removeprefix('http://')}/media"
         )
         assert client.get("/healthz").status_code == 200
     finally:
@@ -97,7 +98,7 @@ def test_a_production_server_answers_probes_by_address_over_http(gunicorn, s3_bu
     which is not in ALLOWED_HOSTS, over plain HTTP, which production redirects to HTTPS. The
     database is down (nothing listens on its port): /healthz says which part fails."""
     server = gunicorn(
-        DATABASE_URL=f"postgres://app:pw@127.0.0.1:{s3server.free_port()}/app",
+        DATABASE_URL=f"postgres://app:pw@127.0.0.1:{free_port()}/app",
         DEFAULT_STORAGE_DSN=s3_bucket.dsn,
         DOMAIN="app.example.com",
     )

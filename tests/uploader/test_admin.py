@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat, timezone
 from django.utils.html import strip_tags
 
-from tests.uploader.conftest import Bucket, Folder
+from tests.helpers.stores import Bucket, Folder
 from uploader.models import UploadedFile
 
 ADD_URL = "/admin/uploader/uploadedfile/add/"

@@ -5,81 +5,16 @@ bytes; replaces it and deletes it, and the storage follows. Screenshots of each 
 test-artifacts/browser/.
 """
 
-import struct
-import zlib
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.conftest import skip_unless_ci
-from tests.support import ROOT
-from tests.uploader.conftest import Bucket
+from tests.helpers.browser import png
+from tests.helpers.stores import Bucket
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Headless as root in a container: no sandbox, no GPU, and nothing fetched from Google's servers.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = ROOT / "test-artifacts" / "browser"
 CHANGELIST = "/admin/uploader/uploadedfile/"
 
 # As `make run` serves the site: DEBUG on, local media at /media/, static files by name.
-pytestmark = pytest.mark.usefixtures("debug_urls")
-
-
-def png(width, height, blue):
-    """A real PNG image, a colour gradient, so that the opened link shows a picture."""
-    pixels = b"".join(
-        b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, blue)) for x in range(width))
-        for y in range(height)
-    )
-
-    def chunk(kind, data):
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(pixels))
-        + chunk(b"IEND", b"")
-    )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        skip_unless_ci("Chromium is not installed: apt-get install chromium")
-    # Playwright's synchronous API keeps an event loop running in this thread, and Django refuses
-    # database calls from a thread with a running loop (SynchronousOnlyOperation). The tests'
-    # own calls are plain synchronous code, so Django's documented switch is safe here.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, live_server, request):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    screens = SCREENSHOTS / request.node.name.replace("[", "-").rstrip("]")
-    screens.mkdir(parents=True, exist_ok=True)
-    page.screenshot_as = lambda name: page.screenshot(path=screens / f"{name}.png", full_page=True)
-    yield page
-    context.close()
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("debug_urls")]
 
 
 def log_in(page, admin_user):

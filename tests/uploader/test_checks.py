@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from tests.support import manage
+from tests.helpers.project import manage
 
 
 def test_a_wrong_upload_max_size_fails_the_check(settings):

@@ -10,7 +10,8 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from tests.support import admin_upload, manage
+from tests.helpers.admin import admin_upload
+from tests.helpers.project import manage
 from uploader.admin import UploadedFileAdmin
 from uploader.lifecycle import delete_stored_files_on_error
 from uploader.models import UploadedFile

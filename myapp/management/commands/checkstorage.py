@@ -17,12 +17,14 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from storages.backends.azure_storage import AzureStorage
 
-from myapp.dsn import redact
-from myapp.media import STORAGE_ERRORS, describe, storage_from
+from myapp.management.storages import storage_from
+from myapp.storage.dsn import redact
+from myapp.storage.errors import STORAGE_ERRORS, describe
+from myapp.storage.names import private_name
 
 PROBE = b"A probe written by manage.py checkstorage. If it is still here, a check was cut short.\n"
-# A leading dot: no upload can have such a name (the uploader strips leading dots).
-PROBE_PREFIX = ".checkstorage-"
+# A private name (myapp/storage/names.py): no upload can have it.
+PROBE_PREFIX = private_name("checkstorage-")
 URL_TIMEOUT = 10
 
 

@@ -18,12 +18,14 @@ from django.template.defaultfilters import filesizeformat, pluralize
 from tqdm import tqdm
 from tqdm.utils import CallbackIOWrapper
 
-from myapp import media
-from myapp.dsn import redact
+from myapp.management.storages import storage_from
+from myapp.storage import transfer
+from myapp.storage.dsn import redact
+from myapp.storage.errors import STORAGE_ERRORS, describe
 
 # What makes one file fail without stopping the others: the storages' errors, and a name that
 # one storage allows and the other refuses.
-FILE_ERRORS = (SuspiciousFileOperation, *media.STORAGE_ERRORS)
+FILE_ERRORS = (SuspiciousFileOperation, *STORAGE_ERRORS)
 
 
 class Command(BaseCommand):
@@ -58,11 +60,11 @@ class Command(BaseCommand):
         self.verbosity = verbosity
         source = self.side(source, "--from")
         destination = self.side(destination, to, missing_ok=True)
-        for name in [name for name in destination.files if media.is_temporary(name)]:
+        for name in [name for name in destination.files if transfer.is_temporary(name)]:
             # Left by a copy that was killed while writing into a folder.
             destination.storage.delete(name)
             del destination.files[name]
-        names = sorted(name for name in source.files if not media.is_temporary(name))
+        names = sorted(name for name in source.files if not transfer.is_temporary(name))
         total = sum(source.files[name].size for name in names)
         self.note(1, f"{len(names)} file{pluralize(len(names))}, {filesizeformat(total)}")
 
@@ -78,7 +80,7 @@ class Command(BaseCommand):
         ) as bar:
             for name in names:
                 try:
-                    if name in destination.files and media.identical(source, destination, name):
+                    if name in destination.files and transfer.identical(source, destination, name):
                         bar.update(source.files[name].size)
                         skipped += 1
                         self.note(2, f"skipped {name}")
@@ -96,23 +98,23 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def side(self, dsn, what, missing_ok=False):
-        storage = media.storage_from(dsn, what)
+        storage = storage_from(dsn, what)
         self.note(1, f"{what}: {redact(dsn, dsn)}")
         try:
-            files = media.list_files(storage)
-        except media.STORAGE_ERRORS as error:
+            files = transfer.list_files(storage)
+        except STORAGE_ERRORS as error:
             # A destination folder that does not exist yet is created by the first file.
             if not (missing_ok and isinstance(error, FileNotFoundError)):
-                raise CommandError(f"Cannot list {what}: {media.describe(error)}.") from None
+                raise CommandError(f"Cannot list {what}: {describe(error)}.") from None
             files = {}
-        return media.Side(storage, files)
+        return transfer.Side(storage, files)
 
     def copy(self, source, destination, name, bar):
-        stream = media.open_stream(source.storage, name)
+        stream = transfer.open_stream(source.storage, name)
         try:
             content = File(CallbackIOWrapper(bar.update, stream, "read"), name)
             content.size = source.files[name].size
-            media.write(destination.storage, name, content)
+            transfer.write(destination.storage, name, content)
         finally:
             stream.close()
 
@@ -124,7 +126,7 @@ class Command(BaseCommand):
                 destination.storage.delete(name)
                 deleted += 1
                 self.note(2, f"deleted {name}")
-            except media.STORAGE_ERRORS as error:
+            except STORAGE_ERRORS as error:
                 failed += 1
                 self.fail(name, error)
         self.note(1, f"deleted {deleted}")
@@ -137,4 +139,4 @@ class Command(BaseCommand):
 
     def fail(self, name, error):
         with tqdm.external_write_mode():
-            self.stderr.write(f"failed {name}: {media.describe(error)}")
+            self.stderr.write(f"failed {name}: {describe(error)}")

@@ -1,5 +1,6 @@
 """`manage.py checkstorage [DSN]`: "is my DSN right?", asked of real storages before any upload."""
 
+import base64
 import re
 from io import StringIO
 from urllib.parse import quote
@@ -8,11 +9,12 @@ import pytest
 from botocore.exceptions import ClientError
 from django.core.management import CommandError, call_command
 
-from myapp.storage import EndpointS3Storage
-from tests import s3server
-from tests.support import manage
+from myapp.storage.backends import EndpointS3Storage
+from tests.helpers import azurite as azurite_server
+from tests.helpers import s3
+from tests.helpers.project import manage
 
-SECRET = quote(s3server.SECRET, safe="")
+SECRET = quote(s3.SECRET, safe="")
 STEPS = ["write", "read", "url", "delete"]
 
 
@@ -26,7 +28,7 @@ def failure(*args):
     with pytest.raises(CommandError) as raised:
         check(*args)
     message = str(raised.value)
-    assert s3server.SECRET not in message
+    assert s3.SECRET not in message
     assert SECRET not in message
     return message
 
@@ -45,7 +47,7 @@ def test_a_bucket_passes_every_step_and_keeps_nothing(s3_bucket):
     url = rf"http://127\.0\.0\.1:\d+/{s3_bucket.name}/\.checkstorage-\w+\.txt"
     assert re.search(rf"url +{url} serves the same bytes", output)
     assert output.endswith("The storage works.\n")
-    assert s3server.SECRET not in output
+    assert s3.SECRET not in output
     assert SECRET not in output
     assert objects(s3_bucket) == []
 
@@ -110,7 +112,7 @@ def test_what_a_real_service_refuses_is_named(s3_bucket, monkeypatch, code, reas
 
 
 def test_a_wrong_dsn_is_named_without_its_secret():
-    message = failure(f"s3+http://{s3server.KEY}:{SECRET}@127.0.0.1:9000/Bad_Bucket")
+    message = failure(f"s3+http://{s3.KEY}:{SECRET}@127.0.0.1:9000/Bad_Bucket")
     assert message.startswith("The DSN given is not a usable storage DSN: ")
 
 
@@ -126,5 +128,43 @@ def test_from_the_command_line_a_failure_exits_1_with_the_reason_and_no_tracebac
     assert "CommandError: write failed: the endpoint cannot be reached" in result.stderr
     assert "Traceback" not in result.stderr
     output = result.stdout + result.stderr
-    assert s3server.SECRET not in output
+    assert s3.SECRET not in output
     assert SECRET not in output
+
+
+# Azure Blob Storage, against Azurite
+
+
+def test_a_public_container_passes_every_step_and_keeps_nothing(azure_container):
+    output = check(azure_container.dsn)
+    assert "(EndpointAzureStorage)" in output
+    assert steps_done(output) == STEPS
+    assert output.endswith("The storage works.\n")
+    assert list(azure_container.client.list_blobs()) == []
+
+
+@pytest.mark.parametrize(
+    ("problem", "reason"),
+    [
+        ("wrong key", "bad credentials"),
+        ("no container", "the container does not exist"),
+        ("private container", "public access level"),
+    ],
+)
+def test_what_is_wrong_with_an_azure_dsn_is_named_without_its_key(azurite, problem, reason):
+    name, key = azurite.new_container().name, azurite_server.KEY
+    if problem == "wrong key":
+        key = base64.b64encode(b"not the key" * 6).decode()
+    elif problem == "no container":
+        name = "no-such-container"
+    else:
+        name = f"private-{name}"
+        azurite.client().create_container(name)  # no public access
+
+    with pytest.raises(CommandError) as failure:
+        check(azurite.dsn(name, key))
+
+    message = str(failure.value)
+    assert reason in message
+    assert key not in message
+    assert quote(key, safe="") not in message

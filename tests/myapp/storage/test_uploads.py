@@ -16,9 +16,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIRequest
 from django.test import Client, RequestFactory
 
-from myapp.uploadhandlers import UPLOADING_FOLDER
-from tests import s3server
-from tests.support import ADMIN_ADD_URL, admin_upload, sha256, use_storage_dsn
+from myapp.storage.uploads import UPLOADING_FOLDER
+from tests.helpers import s3
+from tests.helpers.admin import ADD_URL, admin_upload
+from tests.helpers.files import sha256
+from tests.helpers.ports import free_port
+from tests.helpers.project import use_storage_dsn
 from uploader.models import UploadedFile
 
 MiB = 1024 * 1024
@@ -93,7 +96,7 @@ def test_an_admin_upload_is_stored_once_with_the_same_bytes(admin_client, s3_buc
     response = admin_upload(admin_client, "video.bin", LARGE)
 
     assert response.status_code == 302
-    assert response.url != ADMIN_ADD_URL
+    assert response.url != ADD_URL
     uploaded = UploadedFile.objects.get()
     assert objects(s3_bucket) == {uploaded.file.name: len(LARGE)}
     assert sha256(uploaded.file.chunks()) == sha256([LARGE])
@@ -232,20 +235,20 @@ def test_when_s3_fails_the_admin_says_so_on_saving_not_while_reading_the_request
 ):
     """Read by the CSRF check before the admin's view runs, the body must not raise: the rest of
     the file is dropped, and saving it raises the error, which the admin shows."""
-    port = s3server.free_port()  # nothing listens there
-    secret = quote(s3server.SECRET, safe="")
-    use_storage_dsn(settings, f"s3+http://{s3server.KEY}:{secret}@127.0.0.1:{port}/media")
+    port = free_port()  # nothing listens there
+    secret = quote(s3.SECRET, safe="")
+    use_storage_dsn(settings, f"s3+http://{s3.KEY}:{secret}@127.0.0.1:{port}/media")
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
-    form = client.get(ADMIN_ADD_URL)
+    form = client.get(ADD_URL)
     token = form.context["csrf_token"]
 
     response = client.post(
-        ADMIN_ADD_URL,
+        ADD_URL,
         {"file": SimpleUploadedFile("video.bin", LARGE), "csrfmiddlewaretoken": token},
     )
 
-    assert (response.status_code, response.url) == (302, ADMIN_ADD_URL)
+    assert (response.status_code, response.url) == (302, ADD_URL)
     assert not UploadedFile.objects.exists()
 
 

@@ -1,6 +1,5 @@
 """The DSN in DEFAULT_STORAGE_DSN picks the storage behind default_storage."""
 
-import html
 import re
 
 import furl
@@ -12,9 +11,11 @@ from django.core.files.storage import default_storage
 from django_storage_url import get_storage
 from storages.backends.s3 import S3Storage
 
-from myapp.storage import FileSystemStorage
-from tests import s3server
-from tests.support import admin_upload, sha256, use_storage_dsn, write_random_file
+from myapp.storage.backends import FileSystemStorage
+from tests.helpers import s3
+from tests.helpers.admin import admin_link, admin_upload
+from tests.helpers.files import sha256, write_random_file
+from tests.helpers.project import use_storage_dsn
 from uploader.models import UploadedFile
 
 CONTENT = b"%PDF-1.4\n" + bytes(range(256)) * 64
@@ -121,11 +122,6 @@ def test_url_keeps_its_path_on_every_s3_scheme(value):
     assert get_storage(value).url("a.txt") == "https://cdn.example.com/media/uploads/a.txt"
 
 
-def admin_link(client, uploaded):
-    page = client.get(f"/admin/uploader/uploadedfile/{uploaded.pk}/change/").content.decode()
-    return html.unescape(re.search(r'href="(https?://[^"]+)"', page).group(1))
-
-
 @pytest.mark.django_db
 def test_an_admin_upload_with_divios_literal_dsn_lands_in_the_bucket(
     admin_client, settings, s3_tls_server
@@ -220,7 +216,7 @@ def test_private_media_get_signed_urls_that_expire(settings, s3_bucket):
 
     url = furl.furl(default_storage.url(name))
     assert url.args["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256"
-    assert url.args["X-Amz-Credential"].startswith(f"{s3server.KEY}/")
+    assert url.args["X-Amz-Credential"].startswith(f"{s3.KEY}/")
     assert url.args["X-Amz-Expires"] == "3600"
     assert re.fullmatch(r"[0-9a-f]{64}", url.args["X-Amz-Signature"])
     assert requests.get(url.url, timeout=10).content == b"for your eyes only"

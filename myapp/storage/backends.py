@@ -1,12 +1,11 @@
-"""Storage backends behind the DSN schemes, registered with django-storage-url.
+"""The storage behind each DSN scheme, registered with django-storage-url.
 
 django-storage-url turns DEFAULT_STORAGE_DSN into a storage; the classes here fix what it gets
 wrong on current Django and django-storages, scheme by scheme, and add the schemes it lacks. The
-forms and query parameters are listed in myapp/dsn.py and in the README's "Cloud storage".
+forms and their query parameters are in myapp/storage/dsn.py and docs/storage.md.
 """
 
 import io
-import mimetypes
 from urllib.parse import quote
 
 import furl
@@ -17,32 +16,9 @@ from django_storage_url.backends import s3 as dsn_s3
 from storages.backends import s3
 from storages.utils import is_seekable
 
-from myapp.dsn import ACL_NONE, is_true, local_media
-from myapp.uploadhandlers import StreamedUploadsMixin
-
-DEFAULT_CONTENT_TYPE = "application/octet-stream"
-# The content types of compressed files. Python's mimetypes knows these only as the encoding of
-# another type (archive.tar.gz: a tar, gzip-encoded), which servers then send as Content-Encoding:
-# a client that honours it receives the file decompressed, under the archive's name.
-COMPRESSED_CONTENT_TYPES = {
-    "gzip": "application/gzip",
-    "bzip2": "application/x-bzip2",
-    "xz": "application/x-xz",
-    "compress": "application/x-compress",
-}
-
-
-def is_compressed(name):
-    return mimetypes.guess_type(name)[1] is not None
-
-
-def served_content_type(name):
-    """The content type a stored file is served with, from its name: a compressed file's is the
-    compressed bytes' own, so that it is served, and downloaded, as it was uploaded."""
-    content_type, encoding = mimetypes.guess_type(name)
-    if encoding:
-        return COMPRESSED_CONTENT_TYPES.get(encoding, DEFAULT_CONTENT_TYPE)
-    return content_type or DEFAULT_CONTENT_TYPE
+from myapp.storage.content_types import is_compressed, served_content_type
+from myapp.storage.dsn import ACL_NONE, is_true, local_media
+from myapp.storage.multipart import StreamedUploadsMixin
 
 
 class FileSystemStorage(storage.FileSystemStorage):
@@ -220,16 +196,17 @@ def container_url(dsn, default):
 
 
 SCHEMES = {
-    "file": "myapp.storage.FileSystemStorage",
-    "s3": "myapp.storage.S3Storage",
-    "s3+http": "myapp.storage.EndpointS3Storage",
-    "s3+https": "myapp.storage.EndpointS3Storage",
-    "az": "myapp.storage.AzureStorage",
-    "az+http": "myapp.storage.EndpointAzureStorage",
-    "az+https": "myapp.storage.EndpointAzureStorage",
+    "file": "myapp.storage.backends.FileSystemStorage",
+    "s3": "myapp.storage.backends.S3Storage",
+    "s3+http": "myapp.storage.backends.EndpointS3Storage",
+    "s3+https": "myapp.storage.backends.EndpointS3Storage",
+    "az": "myapp.storage.backends.AzureStorage",
+    "az+http": "myapp.storage.backends.EndpointAzureStorage",
+    "az+https": "myapp.storage.backends.EndpointAzureStorage",
 }
 
 
 def register_schemes():
+    """Make django-storage-url build this module's storages for the project's schemes."""
     for scheme, backend in SCHEMES.items():
         register_storage_class(scheme, backend)

@@ -1,191 +1,20 @@
-"""Upload handlers: the request body goes to the storage in large pieces, to S3 while it arrives.
+"""A file streamed to S3 as an upload's request body arrives, saved by completing its upload.
 
-Django's own handlers read the body 64 KiB at a time and receive a file over 2.5 MB into a
-temporary file; saving the form then moves that file to the storage. With S3 storage it means
-that the file is sent only once all of it has arrived, from ten parts of 8 MiB held in memory at
-a time. The README's "Benchmarks" section has the figures behind each choice made here.
+``uploads.S3UploadHandler`` starts a ``MultipartUpload`` for each file of a request and hands
+Django a ``StreamedFile``; a storage with ``StreamedUploadsMixin`` saves that file by completing
+the upload, under the name it saves it as, without sending the bytes again.
 """
 
-import ctypes
-import functools
 import logging
-import os
-import sys
-import tempfile
 import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from botocore.exceptions import ClientError
-from django.core.files import uploadhandler
-from django.core.files.storage import FileSystemStorage, storages
-from django.core.files.uploadedfile import (
-    SimpleUploadedFile,
-    TemporaryUploadedFile,
-    UploadedFile,
-)
+from django.core.files.uploadedfile import UploadedFile
 from storages.utils import clean_name
 
 logger = logging.getLogger(__name__)
-
-MiB = 1024 * 1024
-# gunicorn hands the body over up to 1 MiB at a time and keeps what a smaller read leaves over by
-# copying it again: read 64 KiB at a time, each byte is copied more than ten times over.
-CHUNK_SIZE = MiB
-# In the media folder of file storage: where files are received, to be renamed into place.
-UPLOADING_FOLDER = ".uploading"
-# glibc's mallopt() parameters (malloc.h).
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-
-
-@functools.cache
-def keep_freed_memory_for_reuse():
-    """Have the C allocator keep memory it is given back, up to what an upload uses.
-
-    By default glibc returns memory to the system as soon as 128 KiB lie free at the top of a
-    heap, and, in a worker's threads, maps blocks of a MiB afresh time and again. Reading a body
-    a MiB at a time, gunicorn and Django allocate and free such blocks all the time: the system
-    then clears every page again, which took two thirds of a large upload's CPU time.
-    """
-    if sys.platform != "linux":
-        return  # other systems' allocators have no such settings
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    if mallopt:  # glibc's; musl's does nothing
-        mallopt(M_MMAP_THRESHOLD, 16 * MiB)
-        mallopt(M_TRIM_THRESHOLD, 64 * MiB)
-
-
-class LargeChunksMixin:
-    """Reads the body a MiB at a time, with the allocator set up for it."""
-
-    chunk_size = CHUNK_SIZE
-
-    def __init__(self, request=None):
-        super().__init__(request)
-        keep_freed_memory_for_reuse()
-
-
-class MemoryFileUploadHandler(LargeChunksMixin, uploadhandler.MemoryFileUploadHandler):
-    pass
-
-
-class TemporaryFileUploadHandler(LargeChunksMixin, uploadhandler.TemporaryFileUploadHandler):
-    """Receives a file over 2.5 MB into a temporary file that the storage then moves into place.
-
-    With file storage, the temporary file is in a hidden folder of the media folder: moving it is
-    then a rename. From the system's temporary folder (Django's FILE_UPLOAD_TEMP_DIR) it may be a
-    copy of the whole file: a container's /tmp and its /data volume are two filesystems.
-    """
-
-    def new_file(self, *args, **kwargs):
-        storage = storages["default"]
-        if not isinstance(storage, FileSystemStorage):
-            return super().new_file(*args, **kwargs)
-        uploadhandler.FileUploadHandler.new_file(self, *args, **kwargs)
-        self.file = MediaTemporaryUploadedFile(
-            os.path.join(storage.location, UPLOADING_FOLDER),
-            self.file_name,
-            self.content_type,
-            self.charset,
-            self.content_type_extra,
-        )
-
-
-class MediaTemporaryUploadedFile(TemporaryUploadedFile):
-    def __init__(self, folder, name, content_type, charset, content_type_extra):
-        # As Django's own, in ``folder``, which Django would only take from a setting (and its
-        # check refuses a setting naming a folder that does not exist yet).
-        os.makedirs(folder, exist_ok=True)
-        suffix = ".upload" + os.path.splitext(name)[1]
-        # Closed, and so deleted, with the uploaded file.
-        file = tempfile.NamedTemporaryFile(suffix=suffix, dir=folder)  # noqa: SIM115
-        UploadedFile.__init__(self, file, name, content_type, 0, charset, content_type_extra)
-
-
-class S3UploadHandler(LargeChunksMixin, uploadhandler.FileUploadHandler):
-    """Sends each file to S3 storage in parts as the request body arrives, so that the upload
-    ends moments after the body does, and the worker holds a few parts in memory whatever the
-    file's size. With any other storage, the next handler takes the file.
-
-    The parts form a multipart upload, invisible in the bucket until the storage saves the file
-    (StreamedUploadsMixin.save): only then is it completed, under the name saved, and only if no
-    file has that name by then. A request that fails, or whose file is not saved, aborts it. If
-    S3 fails meanwhile, the rest of the file is dropped and saving it raises the error, where
-    Django raises any storage error.
-    """
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        storage = storages["default"]
-        self.upload = None
-        # A gzipped storage compresses a file before sending it: it must send it itself.
-        if isinstance(storage, StreamedUploadsMixin) and not storage.gzip:
-            self.upload = MultipartUpload(storage, self.file_name)
-            # Django's parser closes a handler's `file` when an upload is stopped or skipped.
-            self.file = StreamedFile(
-                self.upload,
-                self.file_name,
-                self.content_type,
-                0,
-                self.charset,
-                self.content_type_extra,
-            )
-            raise uploadhandler.StopFutureHandlers()
-
-    def receive_data_chunk(self, raw_data, start):
-        if self.upload is None:
-            return raw_data
-        self.upload.write(raw_data)
-        return None
-
-    def file_complete(self, file_size):
-        if self.upload is None:
-            return None
-        if not file_size:
-            # An empty file needs no upload: the storage stores it as it stores any small file.
-            self.file.close()
-            return SimpleUploadedFile(self.file_name, b"", self.content_type)
-        self.upload.finish()
-        self.file.size = file_size
-        return self.file
-
-    def upload_interrupted(self):
-        if self.upload is not None:
-            self.file.close()
-
-
-class StreamedFile(UploadedFile):
-    """A file that S3UploadHandler sent to S3, waiting there for the storage to save it.
-
-    Read, it completes the upload and streams the object back, for a storage that saves it under
-    another name (a field's ``upload_to``) or elsewhere. Closed at the end of the request, it
-    removes whatever was not saved; garbage-collected unclosed (a request that raised), too.
-    """
-
-    def __init__(self, upload, *args):
-        super().__init__(None, *args)
-        self.upload = upload
-        self._discard = weakref.finalize(self, upload.discard)
-
-    @property
-    def file(self):
-        if self._file is None:
-            self._file = self.upload.open()
-        return self._file
-
-    @file.setter
-    def file(self, value):
-        self._file = value
-
-    @property
-    def closed(self):
-        # File's own would open the file to answer.
-        return self._file is None or self._file.closed
-
-    def close(self):
-        if self._file is not None:
-            self._file.close()
-        self._discard()
 
 
 class MultipartUpload:
@@ -335,6 +164,40 @@ class MultipartUpload:
         except Exception:
             logger.exception("Could not remove the unsaved upload %s from S3", self.key)
         self.upload_id = None
+
+
+class StreamedFile(UploadedFile):
+    """A file that S3UploadHandler sent to S3, waiting there for the storage to save it.
+
+    Read, it completes the upload and streams the object back, for a storage that saves it under
+    another name (a field's ``upload_to``) or elsewhere. Closed at the end of the request, it
+    removes whatever was not saved; garbage-collected unclosed (a request that raised), too.
+    """
+
+    def __init__(self, upload, *args):
+        super().__init__(None, *args)
+        self.upload = upload
+        self._discard = weakref.finalize(self, upload.discard)
+
+    @property
+    def file(self):
+        if self._file is None:
+            self._file = self.upload.open()
+        return self._file
+
+    @file.setter
+    def file(self, value):
+        self._file = value
+
+    @property
+    def closed(self):
+        # File's own would open the file to answer.
+        return self._file is None or self._file.closed
+
+    def close(self):
+        if self._file is not None:
+            self._file.close()
+        self._discard()
 
 
 class StreamedUploadsMixin:

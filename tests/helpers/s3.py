@@ -1,18 +1,17 @@
-"""A real S3-compatible server for the tests: moto's server mode, in a process of its own.
+"""A real S3-compatible server for the tests and benchmarks: moto's server mode, in a process.
 
-It speaks the S3 HTTP API (multipart included) and keeps bytes and ACLs exactly; it does not check
-signatures, so any key and secret will do.
+It speaks the S3 HTTP API (multipart uploads and CORS rules included) and keeps bytes and ACLs
+exactly; it does not check signatures, so any key and secret will do.
 """
 
 import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
+import uuid
 from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote
 
-from tests.helpers.ports import free_port, port_can_be_bound  # noqa: F401 - used as s3server.free_port
+from tests.helpers.servers import LocalServer
 
 # The variables through which a developer's own AWS set-up could leak into the tests.
 AWS_VARIABLES = (
@@ -31,52 +30,15 @@ AWS_VARIABLES = (
 CA_BUNDLE_VARIABLES = ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
+# A secret with the characters a DSN must percent-encode.
 KEY, SECRET = "AKIDTESTTESTTEST", "test/secret+with=specials"
 
 
 def isolate_from_aws_configuration(environ=os.environ):
+    """Keep a developer's own AWS variables and files out of ``environ``."""
     for name in AWS_VARIABLES:
         environ.pop(name, None)
     environ["AWS_CONFIG_FILE"] = environ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent"
-
-
-class LocalServer:
-    """A server process listening on 127.0.0.1:PORT, until stop().
-
-    Its output goes to a temporary file, not a pipe: nobody reads a pipe while the tests run, and
-    a server that logs every request (moto does) would hang once the pipe's 64 KiB are full.
-    """
-
-    name = "server"
-
-    def __init__(self, port, command):
-        self.port = port
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
-        self._wait_until_listening()
-
-    def _wait_until_listening(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.log.seek(0)
-                raise RuntimeError(f"{self.name} exited: {self.log.read().decode()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"{self.name} did not listen on port {self.port} in {timeout} s")
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 class MotoServer(LocalServer):
@@ -87,9 +49,8 @@ class MotoServer(LocalServer):
     def __init__(self, port, certificate=None, private_key=None):
         self.scheme = "https" if certificate else "http"
         tls = ["--ssl-cert", str(certificate), "--ssl-key", str(private_key)] if certificate else []
-        super().__init__(
-            port, [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port), *tls]
-        )
+        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port), *tls]
+        super().__init__(port, command)
 
     @property
     def endpoint(self):
@@ -97,6 +58,7 @@ class MotoServer(LocalServer):
         return f"{self.scheme}://{host}:{self.port}"
 
     def client(self):
+        """Return a boto3 S3 client for this server."""
         import boto3
 
         return boto3.client(
@@ -106,6 +68,23 @@ class MotoServer(LocalServer):
             aws_access_key_id=KEY,
             aws_secret_access_key=SECRET,
         )
+
+    def dsn(self, bucket):
+        """Return the ``s3+http://`` DSN of one of this server's buckets."""
+        host = self.endpoint.removeprefix("http://")
+        return f"s3+http://{KEY}:{quote(SECRET, safe='')}@{host}/{bucket}"
+
+    def new_bucket(self):
+        """Return a fresh bucket of this server (``client``, ``name``, ``dsn``)."""
+        client = self.client()
+        name = f"media-{uuid.uuid4().hex[:12]}"
+        client.create_bucket(Bucket=name)
+        return SimpleNamespace(client=client, name=name, dsn=self.dsn(name))
+
+
+def down_dsn(port):
+    """Return an ``s3+http://`` DSN of a server that does not answer (nothing on ``port``)."""
+    return f"s3+http://{KEY}:{quote(SECRET, safe='')}@127.0.0.1:{port}/media"
 
 
 def trust(ca, folder: Path, environ=os.environ):

@@ -6,8 +6,9 @@ import html
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from tests import s3server
-from tests.support import ADMIN_ADD_URL, admin_upload, use_storage_dsn
+from tests.helpers import s3
+from tests.helpers.admin import ADD_URL, admin_upload
+from tests.helpers.project import use_storage_dsn
 from uploader.models import UploadedFile
 
 CONTENT = b"%PDF-1.4 a report\n"
@@ -25,7 +26,7 @@ def test_an_upload_while_the_s3_server_is_down_shows_why_and_keeps_nothing(
 
     response = admin_upload(admin_client, "report.pdf", CONTENT)
 
-    assert (response.status_code, response.url) == (302, ADMIN_ADD_URL)
+    assert (response.status_code, response.url) == (302, ADD_URL)
     page = admin_client.get(response.url)
     (message,) = error_messages(page)
     assert message.startswith(
@@ -33,7 +34,7 @@ def test_an_upload_while_the_s3_server_is_down_shows_why_and_keeps_nothing(
     )
     assert "checkstorage" in message
     assert html.escape(message) in page.content.decode()  # shown on the page, above the form
-    assert s3server.SECRET not in message
+    assert s3.SECRET not in message
     assert not UploadedFile.objects.exists()
     assert not LogEntry.objects.exists()
 
@@ -44,7 +45,7 @@ def test_an_upload_into_a_folder_that_cannot_be_written_shows_why(admin_client, 
 
     response = admin_upload(admin_client, "report.pdf", CONTENT)
 
-    assert (response.status_code, response.url) == (302, ADMIN_ADD_URL)
+    assert (response.status_code, response.url) == (302, ADD_URL)
     (message,) = error_messages(admin_client.get(response.url))
     assert message.startswith("Nothing was saved: the file could not be stored (")
     assert str(media_dir) in message
@@ -61,5 +62,5 @@ def test_the_upload_works_again_once_the_storage_is_back(admin_client, settings,
     use_storage_dsn(settings, dsn)
     response = admin_upload(admin_client, "report.pdf", CONTENT)
     assert response.status_code == 302
-    assert response.url != ADMIN_ADD_URL
+    assert response.url != ADD_URL
     assert UploadedFile.objects.get().file.read() == CONTENT

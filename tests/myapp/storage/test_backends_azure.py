@@ -3,8 +3,6 @@ guarantees as S3 proven against a real Azure Blob server (Azurite) on loopback."
 
 import base64
 import gzip
-import io
-import os
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
@@ -16,19 +14,17 @@ from azure.storage.blob import ContainerSasPermissions, generate_container_sas
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django_storage_url import get_storage
 
-from myapp import media
-from myapp.storage import AzureStorage, EndpointAzureStorage
-from tests.azurite import ACCOUNT
-from tests.azurite import KEY as ACCOUNT_KEY
-from tests.conftest import new_bucket
-from tests.myapp.test_storage import CONTENT, admin_link
-from tests.support import admin_upload, sha256, use_storage_dsn, write_random_file
+from myapp.storage.backends import AzureStorage, EndpointAzureStorage
+from tests.helpers.admin import admin_link, admin_upload
+from tests.helpers.azurite import ACCOUNT
+from tests.helpers.azurite import KEY as ACCOUNT_KEY
+from tests.helpers.files import sha256, write_random_file
+from tests.helpers.project import use_storage_dsn
 from uploader.models import UploadedFile
 
+CONTENT = b"%PDF-1.4\n" + bytes(range(256)) * 64
 KEY = quote(ACCOUNT_KEY, safe="")  # an account key as a DSN carries it, percent-encoded
 SAS = "sv=2025-01-05&ss=b&srt=co&sp=rwdlac&se=2030-01-01T00%3A00%3A00Z&spr=https&sig=c2lnbmVk%2B%3D"
 BASE64_SAS = quote(base64.b64encode(SAS.encode()).decode(), safe="")
@@ -217,7 +213,8 @@ def test_a_sas_token_stores_reads_and_never_shows_in_links(settings, azurite):
 
     name = default_storage.save("signed.txt", ContentFile(b"sent with a SAS token"))
 
-    assert default_storage.open(name).read() == b"sent with a SAS token"
+    with default_storage.open(name) as file:
+        assert file.read() == b"sent with a SAS token"
     link = default_storage.url(name)
     assert link == f"{azurite.endpoint}/{container.name}/{name}"  # no query, so no signature
     assert requests.get(link, timeout=10).content == b"sent with a SAS token"
@@ -242,93 +239,3 @@ def test_a_large_file_goes_up_in_blocks_and_arrives_intact(azure_container, tmp_
     assert blob.get_blob_properties().size == 70 * 1024 * 1024
     assert len(blob.get_block_list()[0]) > 1  # committed blocks: it went up in parts
     assert sha256(blob.download_blob().chunks()) == sent
-
-
-# The media commands with Azure DSNs
-
-
-def run(command, *args):
-    """``manage.py COMMAND ARGS``, its output returned (a CommandError is raised as it is)."""
-    out = io.StringIO()
-    call_command(command, *args, stdout=out, stderr=out)
-    return out.getvalue()
-
-
-def blobs(container):
-    read = container.client.download_blob
-    return {blob.name: read(blob.name).readall() for blob in container.client.list_blobs()}
-
-
-def objects(bucket):
-    listed = bucket.client.list_objects_v2(Bucket=bucket.name).get("Contents", [])
-    read = bucket.client.get_object
-    return {o["Key"]: read(Bucket=bucket.name, Key=o["Key"])["Body"].read() for o in listed}
-
-
-def test_copymedia_copies_a_bucket_into_a_container_and_back_byte_for_byte(
-    s3_server, s3_bucket, azurite
-):
-    files = {
-        "report.pdf": CONTENT,
-        "2024/photos/café au lait.jpg": os.urandom(300_000),
-        "large.bin": os.urandom(9 * 1024 * 1024),  # more than one S3 part
-        "empty.txt": b"",
-    }
-    for name, content in files.items():
-        s3_bucket.client.put_object(Bucket=s3_bucket.name, Key=name, Body=content)
-    container, back = azurite.new_container(), new_bucket(s3_server)
-    back.dsn = s3_bucket.dsn.replace(s3_bucket.name, back.name)
-
-    copied = run("copymedia", "--from", s3_bucket.dsn, "--to", container.dsn)
-    assert copied.endswith("copied 4, skipped 0, failed 0\n")
-    assert blobs(container) == files
-    again = run("copymedia", "--from", s3_bucket.dsn, "--to", container.dsn)
-    assert again.endswith("copied 0, skipped 4, failed 0\n")
-
-    copied_back = run("copymedia", "--from", container.dsn, "--to", back.dsn)
-    assert copied_back.endswith("copied 4, skipped 0, failed 0\n")
-    assert objects(back) == files
-
-
-def test_checkstorage_passes_on_a_public_container(azure_container):
-    output = run("checkstorage", azure_container.dsn)
-    assert "(EndpointAzureStorage)" in output
-    assert output.endswith("The storage works.\n")
-    assert list(azure_container.client.list_blobs()) == []  # the probe is gone
-
-
-@pytest.mark.parametrize(
-    ("problem", "reason"),
-    [
-        ("wrong key", "bad credentials"),
-        ("no container", "the container does not exist"),
-        ("private container", "public access level"),
-    ],
-)
-def test_checkstorage_names_what_is_wrong_with_an_azure_dsn(azurite, problem, reason):
-    name, key = azurite.new_container().name, ACCOUNT_KEY
-    if problem == "wrong key":
-        key = base64.b64encode(b"not the key" * 6).decode()
-    elif problem == "no container":
-        name = "no-such-container"
-    else:
-        name = f"private-{name}"
-        azurite.client().create_container(name)  # no public access
-
-    with pytest.raises(CommandError) as failure:
-        run("checkstorage", azurite.dsn(name, key))
-
-    message = str(failure.value)
-    assert reason in message
-    assert key not in message
-    assert quote(key, safe="") not in message
-
-
-def test_a_listing_of_a_container_has_every_blob_with_its_size(azure_container):
-    default_storage.save("a.txt", ContentFile(b"hello"))
-    default_storage.save("x/y/b.txt", ContentFile(b""))
-    azure_container.client.upload_blob("folder/", b"")  # a folder marker, as tools make them
-    assert media.list_files(default_storage) == {
-        "a.txt": media.Listed(5),
-        "x/y/b.txt": media.Listed(0),
-    }

@@ -1,7 +1,7 @@
-"""Reading storage DSNs (``DEFAULT_STORAGE_DSN``): what they mean and what is wrong with them.
+"""Storage DSNs (``DEFAULT_STORAGE_DSN``): what they mean, what is wrong with them, their secret.
 
-Settings import this module, so it must stay light: storage backends are imported only when a DSN
-is checked.
+Settings import this module, so it stays light: storage backends are imported only when a DSN
+is checked or opened.
 """
 
 import base64
@@ -78,8 +78,25 @@ def local_media(dsn):
     return unquote(str(url.path)), url.args.get("url", "")
 
 
+class InvalidDSN(ValueError):
+    """A storage DSN that describes no usable storage; the message says why, without the secret."""
+
+
+def open_storage(dsn):
+    """Return the storage that ``dsn`` describes.
+
+    Raise InvalidDSN, saying what is wrong, if it describes none.
+    """
+    reason = problem(dsn)
+    if reason:
+        raise InvalidDSN(reason)
+    from django_storage_url import get_storage
+
+    return get_storage(dsn)
+
+
 def problem(dsn):
-    """What is wrong with a storage DSN, or None. The words never include the DSN's secret."""
+    """Return what is wrong with a storage DSN, or None; the words never include its secret."""
     if not dsn:
         return "it is empty"
     try:

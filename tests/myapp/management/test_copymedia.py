@@ -12,10 +12,9 @@ from urllib.parse import quote
 import pytest
 from django.core.management import CommandError, call_command
 
-from myapp.media import TEMPORARY_PREFIX, s3_part_size
-from tests import s3server
-from tests.conftest import new_bucket
-from tests.support import ROOT
+from myapp.storage.transfer import TEMPORARY_PREFIX, s3_part_size
+from tests.helpers import s3
+from tests.helpers.project import ROOT
 
 FILES = {
     "report.pdf": b"%PDF-1.4 a report\n" + bytes(range(256)) * 40,
@@ -43,11 +42,6 @@ def summary(output):
 
 def folder_dsn(path):
     return f"file://{quote(str(path))}/?url=%2Fmedia%2F"
-
-
-def bucket_dsn(bucket, server):
-    host = server.endpoint.removeprefix("http://")
-    return f"s3+http://{s3server.KEY}:{quote(s3server.SECRET, safe='')}@{host}/{bucket.name}"
 
 
 def fill_folder(root, files):
@@ -92,28 +86,22 @@ def test_data_media_goes_into_the_bucket_byte_for_byte_and_a_second_run_copies_n
 
     out, err, status = copymedia("--from", folder_dsn(data_media))
     assert (summary(out), err, status) == ("copied 0, skipped 5, failed 0", "", 0)
-    assert s3server.SECRET not in out
-    assert quote(s3server.SECRET, safe="") not in out
+    assert s3.SECRET not in out
+    assert quote(s3.SECRET, safe="") not in out
 
 
 def test_a_bucket_goes_into_a_folder_and_into_another_bucket(s3_server, tmp_path):
-    source, other = new_bucket(s3_server), new_bucket(s3_server)
+    source, other = s3_server.new_bucket(), s3_server.new_bucket()
     fill_bucket(source, FILES)
 
-    out, _, status = copymedia(
-        "--from", bucket_dsn(source, s3_server), "--to", folder_dsn(tmp_path / "copy")
-    )
+    out, _, status = copymedia("--from", source.dsn, "--to", folder_dsn(tmp_path / "copy"))
     assert (summary(out), status) == ("copied 5, skipped 0, failed 0", 0)
     assert in_folder(tmp_path / "copy") == FILES
 
-    out, _, status = copymedia(
-        "--from", bucket_dsn(source, s3_server), "--to", bucket_dsn(other, s3_server)
-    )
+    out, _, status = copymedia("--from", source.dsn, "--to", other.dsn)
     assert (summary(out), status) == ("copied 5, skipped 0, failed 0", 0)
     assert in_bucket(other) == FILES
-    out, _, _ = copymedia(
-        "--from", bucket_dsn(source, s3_server), "--to", bucket_dsn(other, s3_server)
-    )
+    out, _, _ = copymedia("--from", source.dsn, "--to", other.dsn)
     assert summary(out) == "copied 0, skipped 5, failed 0"
 
 
@@ -141,12 +129,10 @@ def test_names_are_kept_changed_files_replaced_and_nothing_deleted_unless_asked(
 
 def test_a_file_that_fails_is_named_and_the_others_are_copied(s3_server, tmp_path):
     """An object whose name would climb out of the folder is refused, not written outside it."""
-    source = new_bucket(s3_server)
+    source = s3_server.new_bucket()
     fill_bucket(source, {"a.txt": b"a", "../escape.txt": b"x", "b.txt": b"b"})
 
-    out, err, status = copymedia(
-        "--from", bucket_dsn(source, s3_server), "--to", folder_dsn(tmp_path / "copy")
-    )
+    out, err, status = copymedia("--from", source.dsn, "--to", folder_dsn(tmp_path / "copy"))
     assert (summary(out), status) == ("copied 2, skipped 0, failed 1", 1)
     assert err.startswith("failed ../escape.txt: ")
     assert in_folder(tmp_path) == {"copy/a.txt": b"a", "copy/b.txt": b"b"}
@@ -171,7 +157,7 @@ LARGE = 64 * 1024 * 1024
 
 def start_copy(source, destination):
     environ = {"PATH": os.environ["PATH"], "DJANGO_DEBUG": "True"}
-    s3server.isolate_from_aws_configuration(environ)
+    s3.isolate_from_aws_configuration(environ)
     return subprocess.Popen(
         [sys.executable, "manage.py", "copymedia", "--from", source, "--to", destination],
         cwd=ROOT,
@@ -192,10 +178,10 @@ def kill_when(process, happened, timeout=60):
 
 
 def test_a_copy_into_a_folder_killed_half_way_leaves_no_partial_file(s3_server, tmp_path):
-    source, destination = new_bucket(s3_server), tmp_path / "copy"
+    source, destination = s3_server.new_bucket(), tmp_path / "copy"
     files = {"large.bin": os.urandom(LARGE), "small.txt": b"small"}
     fill_bucket(source, files)
-    copy = start_copy(bucket_dsn(source, s3_server), folder_dsn(destination))
+    copy = start_copy(source.dsn, folder_dsn(destination))
 
     def half_written():
         partial = list(destination.glob(f"{TEMPORARY_PREFIX}*"))
@@ -206,9 +192,7 @@ def test_a_copy_into_a_folder_killed_half_way_leaves_no_partial_file(s3_server, 
     (left,) = destination.iterdir()
     assert left.name.startswith(TEMPORARY_PREFIX)
 
-    out, _, status = copymedia(
-        "--from", bucket_dsn(source, s3_server), "--to", folder_dsn(destination)
-    )
+    out, _, status = copymedia("--from", source.dsn, "--to", folder_dsn(destination))
     assert (summary(out), status) == ("copied 2, skipped 0, failed 0", 0)
     assert in_folder(destination) == files  # the killed copy's leftover is gone
 
@@ -228,3 +212,34 @@ def test_a_copy_into_a_bucket_killed_half_way_leaves_no_partial_object(s3_bucket
     out, _, status = copymedia("--from", folder_dsn(source))
     assert (summary(out), status) == ("copied 2, skipped 0, failed 0", 0)
     assert in_bucket(s3_bucket) == files
+
+
+# Azure Blob Storage, against Azurite
+
+
+def in_container(container):
+    read = container.client.download_blob
+    return {blob.name: read(blob.name).readall() for blob in container.client.list_blobs()}
+
+
+def test_a_bucket_goes_into_an_azure_container_and_back_byte_for_byte(
+    s3_server, s3_bucket, azurite
+):
+    files = {
+        "report.pdf": FILES["report.pdf"],
+        "2024/photos/café au lait.jpg": os.urandom(300_000),
+        "large.bin": os.urandom(9 * 1024 * 1024),  # more than one S3 part
+        "empty.txt": b"",
+    }
+    fill_bucket(s3_bucket, files)
+    container, back = azurite.new_container(), s3_server.new_bucket()
+
+    out, _, status = copymedia("--from", s3_bucket.dsn, "--to", container.dsn)
+    assert (summary(out), status) == ("copied 4, skipped 0, failed 0", 0)
+    assert in_container(container) == files
+    out, _, _ = copymedia("--from", s3_bucket.dsn, "--to", container.dsn)
+    assert summary(out) == "copied 0, skipped 4, failed 0"
+
+    out, _, status = copymedia("--from", container.dsn, "--to", back.dsn)
+    assert (summary(out), status) == ("copied 4, skipped 0, failed 0", 0)
+    assert in_bucket(back) == files

@@ -1,6 +1,6 @@
-"""A real Azure Blob server for the tests: Azurite, Microsoft's emulator (npm), in a process of its
-own on a free port, with its data in a temporary folder.
+"""A real Azure Blob server for the tests: Azurite, Microsoft's emulator (npm), in a process.
 
+It listens on a free port and keeps its data in a temporary folder.
 Azurite serves path-style URLs (``http://127.0.0.1:PORT/ACCOUNT/CONTAINER/BLOB``), checks shared
 key and SAS signatures, and serves the blobs of public containers to anonymous requests.
 """
@@ -11,7 +11,7 @@ import uuid
 from types import SimpleNamespace
 from urllib.parse import quote
 
-from tests.s3server import LocalServer
+from tests.helpers.servers import LocalServer
 
 # Azurite 3.36 and later need Node 21+; 3.35 runs on the Node 20 that Debian's machines have.
 VERSION = "3.35.0"
@@ -23,7 +23,7 @@ KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr
 
 
 def installed_version():
-    """The version of the ``azurite-blob`` on PATH, or None where there is none."""
+    """Return the version of the ``azurite-blob`` on PATH, or None where there is none."""
     command = shutil.which("azurite-blob")
     if command is None:
         return None
@@ -55,19 +55,22 @@ class AzuriteServer(LocalServer):
         self.endpoint = f"http://127.0.0.1:{port}/{ACCOUNT}"
 
     def client(self):
+        """Return an Azure SDK client for this server's account."""
         from azure.storage.blob import BlobServiceClient
 
         credential = {"account_name": ACCOUNT, "account_key": KEY}
         return BlobServiceClient(self.endpoint, credential=credential)
 
     def dsn(self, container, credential=KEY):
-        """The ``az+http://`` DSN of one of this server's containers."""
+        """Return the ``az+http://`` DSN of one of this server's containers."""
         host = self.endpoint.removeprefix("http://")
         return f"az+http://{ACCOUNT}:{quote(credential, safe='')}@{host}/{container}"
 
     def new_container(self):
-        """A fresh container whose blobs anyone may read, as public media need (``client``,
-        ``name``, ``dsn``)."""
+        """Return a fresh container whose blobs anyone may read, as public media need.
+
+        It has a ``client``, a ``name`` and a ``dsn``.
+        """
         name = f"media-{uuid.uuid4().hex[:12]}"
         client = self.client().create_container(name, public_access="blob")
         return SimpleNamespace(client=client, name=name, dsn=self.dsn(name))

@@ -3,7 +3,7 @@ import logging
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 
-from myapp.media import STORAGE_ERRORS, describe
+from myapp.storage.errors import STORAGE_ERRORS, describe
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Operations on any storage a DSN names: what its errors mean; listing, comparing, copying files.
+"""Listing, comparing and copying the files of any storage a DSN names (``copymedia``).
 
 They use Django's Storage API, so they work for every scheme, and take a cheaper way where a
 backend has one: an S3 listing gives sizes and checksums for a thousand files per request, and an
@@ -13,62 +13,12 @@ import re
 import uuid
 from typing import NamedTuple
 
-from azure.core.exceptions import (
-    AzureError,
-    ClientAuthenticationError,
-    HttpResponseError,
-    ServiceRequestError,
-)
 from boto3.s3.transfer import TransferConfig
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    HTTPClientError,
-    NoCredentialsError,
-    SSLError,
-)
-from botocore.exceptions import ConnectionError as EndpointUnreachable
 from django.conf import settings
-from django.core.management.base import CommandError
-from django_storage_url import get_storage
 from storages.backends.azure_storage import AzureStorage
 from storages.backends.s3 import S3Storage
 
-from myapp import dsn as dsns
-
-# What a storage raises when it cannot do what was asked: a folder's OSError, boto3's and Azure's
-# errors. Bugs (TypeError, AttributeError, ...) are not among them and stay server errors.
-STORAGE_ERRORS = (OSError, BotoCoreError, ClientError, AzureError)
-
-# What S3's error codes (or, for HEAD requests, which have no body, HTTP statuses) mean for whoever
-# wrote the DSN.
-S3_REASONS = {
-    "InvalidAccessKeyId": "bad credentials: the service knows no such access key",
-    "SignatureDoesNotMatch": "bad credentials: the secret does not belong to the access key",
-    "AccessDenied": "access denied: the credentials may not do this in this bucket",
-    "403": "access denied or bad credentials",
-    "NoSuchBucket": "the bucket does not exist",
-    "404": "not found: the bucket may not exist",
-    "AccessControlListNotSupported": (
-        "the bucket accepts no ACLs (ACLs disabled, the AWS default since April 2023): "
-        "add acl=none to the DSN"
-    ),
-    "PermanentRedirect": "the bucket is in another region: give the DSN its region",
-    "AuthorizationHeaderMalformed": "the region is wrong: give the DSN the bucket's region",
-}
-# The same for Azure's error codes. A wrong key is AuthenticationFailed on Azure, which the SDK
-# raises as ClientAuthenticationError, and AuthorizationFailure on Azurite.
-AZURE_REASONS = {
-    "ContainerNotFound": "the container does not exist",
-    "AuthorizationFailure": "access denied or bad credentials",
-    "AuthorizationPermissionMismatch": (
-        "access denied: the SAS token lacks a permission (it needs read, add, create, write, "
-        "delete and list)"
-    ),
-    "AuthorizationResourceTypeMismatch": (
-        "access denied: the SAS token does not cover the container and its blobs"
-    ),
-}
+from myapp.storage.names import is_private, private_name
 
 CHUNK_SIZE = 1024 * 1024
 # An S3 ETag is the MD5 of the bytes for an object uploaded whole (and not encrypted with KMS); one
@@ -77,44 +27,9 @@ MD5 = re.compile(r"[0-9a-f]{32}")
 # What the settings of django-storages' backends are called that make save() replace a file of the
 # same name instead of choosing a new name: S3's (and Google Cloud's), Azure's.
 OVERWRITE_SWITCHES = ("file_overwrite", "overwrite_files")
-# Files being copied into a folder are written under this prefix first. No upload can have such a
-# name (the uploader strips leading dots), and a copy that was killed leaves them behind.
-TEMPORARY_PREFIX = ".copymedia-"
-
-
-def storage_from(dsn, what):
-    """The storage a DSN describes, or a CommandError that names ``what`` and never the secret."""
-    reason = dsns.problem(dsn)
-    if reason:
-        raise CommandError(f"{what} is not a usable storage DSN: {reason}.")
-    return get_storage(dsn)
-
-
-def describe(error):
-    """What a storage error means, in words for whoever configured the storage."""
-    if isinstance(error, ClientError):
-        code = error.response.get("Error", {}).get("Code", "")
-        reason = S3_REASONS.get(code)
-        return f"{reason} ({code})" if reason else str(error)
-    if isinstance(error, SSLError):
-        return (
-            f"the TLS connection failed ({error}); for a server with a certificate authority "
-            "of its own, add it to the bundle in AWS_CA_BUNDLE"
-        )
-    if isinstance(error, (EndpointUnreachable, ServiceRequestError)):
-        return f"the endpoint cannot be reached: {error}"
-    if isinstance(error, HTTPClientError):
-        return f"the connection to the endpoint failed: {error}"
-    if isinstance(error, NoCredentialsError):
-        return "no credentials: give KEY:SECRET@ in the DSN"
-    if isinstance(error, ClientAuthenticationError):
-        return "bad credentials: the service refused the account key or SAS token"
-    code = getattr(error, "error_code", None)  # only Azure's errors about a response have one
-    if isinstance(error, HttpResponseError) and code in AZURE_REASONS:
-        return f"{AZURE_REASONS[code]} ({code})"
-    if isinstance(error, OSError) and error.filename:
-        return f"{error.strerror}: {error.filename}"
-    return f"{type(error).__name__}: {error}"
+# A file being copied into a folder is written under this private name first; a copy that was
+# killed leaves it behind.
+TEMPORARY_PREFIX = private_name("copymedia-")
 
 
 class Listed(NamedTuple):
@@ -164,7 +79,8 @@ def _walk(storage, folder):
 
 
 def is_temporary(name):
-    return posixpath.basename(name).startswith(TEMPORARY_PREFIX)
+    """Return whether ``name`` is that of a file a copy into a folder was writing."""
+    return is_private(name, TEMPORARY_PREFIX)
 
 
 def open_stream(storage, name):
@@ -256,7 +172,7 @@ def replacing(storage):
         if hasattr(replacing, switch):
             setattr(replacing, switch, True)
             return replacing
-    raise CommandError(f"{type(storage).__name__} cannot replace a file: it cannot be copied into.")
+    raise TypeError(f"{type(storage).__name__} cannot replace a file: it cannot be copied into.")
 
 
 def write(storage, name, content):

@@ -1,0 +1,41 @@
+"""The project as the tests run it: its checkout, its commands, its settings for one test."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from myapp.storage.dsn import local_media
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# What Divio sets in a cloud environment.
+PRODUCTION = {
+    "SECRET_KEY": "x" * 50,
+    "DATABASE_URL": "postgres://app:pw@db.example.com:5432/app",
+    "DEFAULT_STORAGE_DSN": "s3://KEY:SECRET@bucket.s3-eu-central-1.amazonaws.com/?domain=bucket",
+    "DOMAIN": "app.example.com",
+}
+
+
+def manage(*args, cwd=ROOT, **environment):
+    """Run ``python manage.py ARGS`` with only ``environment`` set, as in a Docker build."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def use_storage_dsn(settings, dsn):
+    """Point DEFAULT_STORAGE_DSN at ``dsn`` for one test (pytest-django's ``settings`` fixture).
+
+    Django drops its storage instances only when STORAGES changes, so setting the DSN alone would
+    leave the old storage in place; MEDIA_ROOT and MEDIA_URL follow the DSN as in settings.py.
+    """
+    settings.DEFAULT_STORAGE_DSN = dsn
+    settings.MEDIA_ROOT, settings.MEDIA_URL = local_media(dsn)
+    settings.STORAGES = {**settings.STORAGES}
