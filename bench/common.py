@@ -1,5 +1,4 @@
-"""What the benchmarks share: the project run as in production (gunicorn, DEBUG off), the
-memory and CPU time of a process, and the one line each case prints.
+"""What the benchmarks share: the project run as in production, memory and CPU time, the report.
 
 Each benchmark measures the project against a baseline in the same run, on the same machine: the
 ratio it prints carries over to another machine, which the times do not.
@@ -32,7 +31,7 @@ def mebibytes(text):
 
 
 def machine():
-    """The line that says where the figures come from, for the README's table."""
+    """Return the line that says where the figures come from, for the benchmark docs."""
     release = Path("/etc/debian_version")
     system = f"Debian {release.read_text().strip()}" if release.exists() else platform.platform()
     return (
@@ -58,16 +57,20 @@ def seconds(value):
 
 @contextlib.contextmanager
 def scratch_folder(name):
-    """A folder removed afterwards, in the checkout's data/ (never committed): on the disk the
-    project's own files are on, not in a /tmp that may be in memory."""
+    """Yield a folder in the checkout's data/ (never committed), removed afterwards.
+
+    It is on the disk the project's own files are on, not in a /tmp that may be in memory.
+    """
     (ROOT / "data").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-", dir=ROOT / "data") as folder:
         yield Path(folder)
 
 
 def site_environment(folder, storage_dsn, **variables):
-    """The variables of a production run (DEBUG off) on a SQLite database in ``folder``, served
-    over plain HTTP on 127.0.0.1. A developer's own AWS set-up is kept out."""
+    """Return the variables of a production run (DEBUG off) with its database in ``folder``.
+
+    SQLite, served over plain HTTP on 127.0.0.1; a developer's own AWS set-up is kept out.
+    """
     environ = {
         name: value
         for name, value in os.environ.items()
@@ -99,8 +102,10 @@ def manage(environ, *args):
 
 
 def prepare_static_files(environ):
-    """DEBUG off renders the admin from collected static files, which the Docker image collects
-    when it is built and a checkout lacks (into staticfiles/, never committed)."""
+    """Collect the static files, which the Docker image collects when it is built.
+
+    DEBUG off renders the admin from them; a checkout has none (staticfiles/ is never committed).
+    """
     manage(environ, "collectstatic", "--no-input")
 
 
@@ -112,8 +117,10 @@ def prepare_site(environ):
 
 
 class PeakMemory:
-    """How far a process's resident memory rose above its level at the start of the block: the
-    kernel's own peak (VmHWM), reset to the current level on entering, misses nothing."""
+    """How far a process's resident memory rose above its level at the start of the block.
+
+    The kernel's own peak (VmHWM), reset to the current level on entering, misses nothing.
+    """
 
     def __init__(self, pid):
         self.pid = pid

@@ -73,20 +73,17 @@ def main():
                 first_200(environ, folder / "gunicorn.log", PROJECT_WSGI, path="/admin/login/")
             )
             hellos.append(first_200(environ, folder / "hello.log", HELLO, *HELLO_OPTIONS, path="/"))
-    report(
-        "check",
-        median(projects) / median(empties),
-        project=seconds(median(projects)),
-        empty_django=seconds(median(empties)),
-        runs=args.repeat,
-    )
-    report(
-        "gunicorn-first-200",
-        median(servers) / median(hellos),
-        project=seconds(median(servers)),
-        hello_wsgi=seconds(median(hellos)),
-        runs=args.repeat,
-    )
+    for case, project, baseline, against in [
+        ("check", projects, empties, "empty_django"),
+        ("gunicorn-first-200", servers, hellos, "hello_wsgi"),
+    ]:
+        report(
+            case,
+            median(project) / median(baseline),
+            project=seconds(median(project)),
+            **{against: seconds(median(baseline))},
+            runs=args.repeat,
+        )
 
 
 if __name__ == "__main__":

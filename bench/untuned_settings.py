@@ -1,5 +1,7 @@
-"""The project's settings without its upload tuning, for ``bench/upload.py --untuned``: Django's own
-upload handlers and boto3's default S3 transfers, as the tutorial's project has them."""
+"""The project's settings without its upload tuning, for ``python -m bench.upload --untuned``.
+
+Django's own upload handlers and boto3's default S3 transfers, as the tutorial's project has them.
+"""
 
 from django.conf import global_settings
 

@@ -116,8 +116,10 @@ class Admin:
         return elapsed
 
     def warm_up(self, path):
-        """Small uploads at once, one at least for each of the worker's threads: each thread
-        makes its own S3 client (django-storages' are per thread) the first time, once."""
+        """Upload small files at once, one at least for each of the worker's threads.
+
+        Each thread makes its own S3 client (django-storages' are per thread) the first time, once.
+        """
         with ThreadPoolExecutor(WARM_UP_UPLOADS) as pool:
             list(pool.map(self.upload, [path] * WARM_UP_UPLOADS))
 
@@ -128,8 +130,7 @@ def form_token(session, url):
 
 
 def post_file(url, path, token="", cookies=""):
-    """The add form posted by curl: the HTTP status, and the seconds from connecting to the
-    answer."""
+    """Post the add form with curl; return the HTTP status and the seconds it took."""
     status, total = subprocess.run(
         [
             "curl",
@@ -158,8 +159,11 @@ def post_file(url, path, token="", cookies=""):
 
 
 class BodyToFileServer:
-    """Writes each request's body to a file, as fast as a socket can be read and a file
-    written, and answers 204: the least time any web server here takes to receive an upload."""
+    """A server that writes each request's body to a file and answers 204.
+
+    As fast as a socket can be read and a file written: the least time any web server here takes to
+    receive an upload.
+    """
 
     def __init__(self, path):
         self.path = path
@@ -188,15 +192,17 @@ class BodyToFileServer:
 
 
 def settings(args):
-    """The variables that make the admin take the file, and the settings to measure."""
+    """Return the variables that make the admin take the file, and the settings to measure."""
     untuned = {"DJANGO_SETTINGS_MODULE": "bench.untuned_settings"} if args.untuned else {}
     return {"UPLOAD_MAX_SIZE": str(args.size), **untuned}
 
 
 def measure(args, case, target, server, baselines, upload_and_check, source):
-    """Run each baseline (name: function) and the upload in turn, ``--repeat`` times; print the
-    median ratio to the first baseline, the medians of all times, and the largest peak memory
-    growth of the web worker."""
+    """Run each baseline (name: function) and the upload in turn, ``--repeat`` times, and report.
+
+    It prints the median ratio to the first baseline, the medians of all times, and the largest peak
+    memory growth of the web worker.
+    """
     scratch = source.with_name("warm-memory.bin")
     case += "-untuned" if args.untuned else ""
     ratios, uploads, growths, cpus, client_cpus = [], [], [], [], []

@@ -1,11 +1,13 @@
-"""System checks: configuration mistakes stop runserver, migrate, check and gunicorn at start-up
-with a message naming the variable, instead of surfacing as a 500 at the first request."""
+"""System checks: configuration mistakes stop the start, named, instead of a 500 later.
+
+runserver, migrate, check and gunicorn (gunicorn.conf.py) run them before anything else.
+"""
 
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from myapp.storage import dsn
+from myapp.storage import dsn, validation
 
 # The variables a production run (DEBUG off) cannot do without, with what each one is for.
 PRODUCTION_VARIABLES = {
@@ -40,18 +42,20 @@ def check_production_environment(app_configs, **kwargs):
 
 @checks.register
 def check_storage_dsn(app_configs, **kwargs):
-    """A wrong DEFAULT_STORAGE_DSN would otherwise surface only at the first upload, as a bare
-    NotImplementedError or KeyError from django-storage-url."""
+    """Name what is wrong with DEFAULT_STORAGE_DSN at start-up.
+
+    Otherwise it would surface only at the first upload, as a bare error from django-storage-url.
+    """
     value = settings.DEFAULT_STORAGE_DSN
     if not value and not settings.DEBUG:
         return []  # myapp.E001 already says it is missing
-    reason = dsn.problem(value)
+    reason = validation.problem(value)
     if reason is None:
         return []
     return [
         checks.Error(
             f"DEFAULT_STORAGE_DSN is not a usable storage DSN: {reason}.",
-            hint="Accepted forms: " + "; ".join(dsn.FORMS.values()) + " (README, Cloud storage).",
+            hint="Accepted forms: " + "; ".join(dsn.FORMS.values()) + " (docs/storage.md).",
             id="myapp.E002",
         )
     ]

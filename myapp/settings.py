@@ -1,7 +1,7 @@
 """Settings for myapp: everything that differs between environments comes from the environment.
 
 Divio sets the variables read here in every cloud environment; docker compose reads them from
-.env-local. Each one is read once, below, with its default and why. The README lists them all.
+.env-local. Each one is read once, below, with its default and why; the README lists them all.
 
 Without any variable (a local run without Docker, `make run`) the project uses its embedded
 default: SQLite and media files under data/, the folder docker compose mounts at /data. That
@@ -191,8 +191,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Media files
 
-# Where and how uploads are stored, and the URL they are served from: file://, s3:// or az://
-# (README, "Cloud storage"). Divio provides it per environment; locally it is .env-local's
+# Where uploads are stored and the URL they are served from: file://, s3:// or az://
+# (docs/storage.md). Divio provides it per environment; locally it is .env-local's
 # file:///data/media/?url=%2Fmedia%2F, or data/media in this checkout without Docker.
 DEFAULT_STORAGE_DSN = os.environ.get(
     "DEFAULT_STORAGE_DSN",
@@ -214,24 +214,21 @@ STORAGES = {
 # they always agree with it. Empty for cloud storage, which serves its own files.
 MEDIA_ROOT, MEDIA_URL = local_media(DEFAULT_STORAGE_DSN)
 
-# How request bodies reach the storage (myapp/uploadhandlers.py; README, "Benchmarks"): read in
-# 1 MiB pieces instead of 64 KiB; with S3 storage sent to S3 in parts while they arrive; with file
-# storage received in the media folder itself, so that storing the file is a rename, not a copy.
+# How request bodies reach the storage (myapp/storage/uploads.py): read in 1 MiB pieces; to S3 in
+# parts while they arrive; into the media folder itself for file storage, so that storing the
+# file is a rename, not a copy.
 FILE_UPLOAD_HANDLERS = [
     "myapp.storage.uploads.S3UploadHandler",
     "myapp.storage.uploads.MemoryFileUploadHandler",
     "myapp.storage.uploads.TemporaryFileUploadHandler",
 ]
 # How files travel to S3, streamed by S3UploadHandler or sent by django-storages: in parts of
-# 8 MiB (S3 wants at least 5 MiB, and at most 10,000 parts: files up to 78 GiB), two on their way
-# at a time. A worker holds one part more than that per upload, and grows by about 40 MiB in all,
-# where boto3's default (ten parts) takes 120 MiB and sends no faster.
+# 8 MiB (S3 wants at least 5 MiB and at most 10,000 parts), two on their way at a time, which
+# sends as fast as boto3's ten and holds far less memory (docs/benchmarks.md).
 AWS_S3_TRANSFER_CONFIG = TransferConfig(multipart_chunksize=8 * 1024**2, max_concurrency=2)
 
 # The largest file the admin accepts: bytes, or a number with K, M or G (powers of 1024), e.g.
-# 500M; the uploader reads it and the check uploader.E001 names a wrong value. Divio's proxy refuses
-# request bodies over 500 MB before Django sees them, so on Divio keep it a little below 500M. It
-# is the only limit on files: DATA_UPLOAD_MAX_MEMORY_SIZE counts the other form fields, not files,
-# and files over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) are never held in memory whole: they are
-# received into a temporary file, or sent on to S3 part by part.
+# 500M; uploader.E001 names a wrong value. Divio's proxy refuses request bodies over 500 MB, so
+# keep it a little below 500M there. It is the only limit on files: DATA_UPLOAD_MAX_MEMORY_SIZE
+# counts the other form fields, and no file is ever held in memory whole.
 UPLOAD_MAX_SIZE = os.environ.get("UPLOAD_MAX_SIZE", "100M")

@@ -32,9 +32,11 @@ OK, FAILING = "ok", "failing"
 
 
 def serve_media(request, path):
-    """A file of the media folder, as Django's static view serves it (DEBUG only, myapp/urls.py),
-    but a compressed one as it was uploaded, as the cloud storages serve it: Django's view sends
-    it with the Content-Encoding its name implies, and a client honouring it decompresses it."""
+    """Serve a file of the media folder as the cloud storages serve it (DEBUG only).
+
+    As Django's static view does, but a compressed file as it was uploaded: Django's view sends it
+    with the Content-Encoding its name implies, and a client honouring it decompresses it.
+    """
     response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
     if response.has_header("Content-Encoding"):
         del response.headers["Content-Encoding"]
@@ -53,8 +55,11 @@ def database_status():
 
 
 def storage_status():
-    """One read that fails when the storage cannot be reached, refuses the credentials or lacks
-    its bucket or container: listing a folder that need not exist (S3 needs s3:ListBucket)."""
+    """Return whether the storage answers: one read that fails when it cannot be reached.
+
+    It fails when the storage cannot be reached, refuses the credentials or lacks its bucket or
+    container: a listing of a folder that need not exist (S3 needs s3:ListBucket).
+    """
     try:
         default_storage.listdir(PROBE_FOLDER)
     except FileNotFoundError:
@@ -66,8 +71,11 @@ def storage_status():
 
 
 class Recent:
-    """A check's result, reused for ``seconds``. While one request checks, the others get the
-    previous result instead of waiting: a storage that hangs must not tie up every thread."""
+    """A check's result, reused for ``seconds``.
+
+    While one request checks, the others get the previous result instead of waiting: a storage that
+    hangs must not tie up every thread.
+    """
 
     def __init__(self, check, seconds):
         self.check, self.seconds = check, seconds

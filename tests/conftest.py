@@ -2,6 +2,7 @@
 
 import importlib
 
+import hypothesis
 import pytest
 import trustme
 from django.core.management import call_command
@@ -15,12 +16,18 @@ from tests.helpers import s3
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from tests.helpers.gunicorn import Gunicorn, production_environment
 from tests.helpers.ports import free_port, port_can_be_bound
-from tests.helpers.prerequisites import skip_unless_ci
+from tests.helpers.prerequisites import IN_CI, skip_unless_ci
 from tests.helpers.project import use_storage_dsn
 from tests.helpers.stores import Bucket, Folder
 
 # Tests must never read a developer's own AWS credentials or settings.
 s3.isolate_from_aws_configuration()
+
+# In CI the property-based tests draw the same examples on every run, so that a run is
+# repeatable; locally they draw new ones each time, and remember those that failed.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None)
+if IN_CI:
+    hypothesis.settings.load_profile("ci")
 
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 # Pages rendered without the manifest that collectstatic writes; the static_root fixture brings

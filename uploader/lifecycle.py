@@ -25,8 +25,11 @@ _stored_files = ContextVar("uploader_stored_files", default=None)
 
 
 def delete(storage, name):
-    """Delete a file, logging a failure instead of raising it: by now its row is gone or was
-    never written, and whatever made that so is the error that matters."""
+    """Delete a file, logging a failure instead of raising it.
+
+    By now its row is gone or was never written, and whatever made that so is the error that
+    matters.
+    """
     try:
         storage.delete(name)
     except Exception:

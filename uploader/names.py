@@ -29,8 +29,11 @@ INERT_EXTENSION = ".txt"
 
 
 def runs_scripts(content_type):
-    """HTML and XML documents (XHTML, SVG, XSLT...) run their scripts when opened, with the
-    rights of the site that serves them: the admin's own, for media served at /media/."""
+    """Return whether a file of ``content_type`` runs scripts when a browser opens it.
+
+    HTML and XML documents (XHTML, SVG, XSLT...) do, with the rights of the site that serves them:
+    the admin's own, for media served at /media/.
+    """
     return content_type in {"text/html", "text/xml", "application/xml"} or content_type.endswith(
         "+xml"
     )

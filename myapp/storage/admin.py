@@ -9,13 +9,14 @@ logger = logging.getLogger(__name__)
 
 
 class StorageErrorMessageMixin:
-    """For a ModelAdmin whose model has files: when the storage fails while a form is saved
-    (its server is down, a folder is not writable), the form page comes back with an error
-    message saying why, instead of a server error.
+    """For a ModelAdmin with files: a storage failure on save comes back as a message on the form.
+
+    When the storage fails while a form is saved (its server is down, a folder is not writable), the
+    form page comes back with an error message saying why, instead of a server error.
 
     The admin saves inside a transaction, which the error has rolled back by the time it is caught
-    here, so no half-made row remains. add_view and change_view are the outermost steps of a
-    save: the model admin's own changeform_view runs inside them and sees the error first.
+    here, so no half-made row remains. add_view and change_view are the outermost steps of a save:
+    the model admin's own changeform_view runs inside them and sees the error first.
     """
 
     def add_view(self, request, *args, **kwargs):

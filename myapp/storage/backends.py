@@ -22,11 +22,14 @@ from myapp.storage.multipart import StreamedUploadsMixin
 
 
 class FileSystemStorage(storage.FileSystemStorage):
-    """``file://PATH/?url=URL``. django-storage-url's own class keeps PATH percent-encoded, so a
-    checkout in ``my project`` would store its media in a folder named ``my%20project``."""
+    """``file://PATH/?url=URL``: a local folder, its path decoded.
+
+    django-storage-url's own class keeps PATH percent-encoded, so a checkout in ``my project`` would
+    store its media in a folder named ``my%20project``.
+    """
 
     def __init__(self, dsn):
-        location, base_url = local_media(dsn)
+        location, base_url = local_media(dsn.url)
         super().__init__(location=location, base_url=base_url)
 
 
@@ -55,8 +58,11 @@ class DSNQueryMixin:
 
 
 class S3CompressedFilesMixin:
-    """django-storages stores a compressed file's object with the Content-Encoding its name
-    implies (and the type of what it decompresses to), unless the parameters name a type."""
+    """Store a compressed file with its own content type and no Content-Encoding.
+
+    django-storages stores it with the Content-Encoding its name implies (and the type of what it
+    decompresses to), unless the parameters name a type.
+    """
 
     def get_object_parameters(self, name):
         parameters = super().get_object_parameters(name)
@@ -66,8 +72,10 @@ class S3CompressedFilesMixin:
 
 
 class S3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMixin, dsn_s3.S3Storage):
-    """``s3://KEY:SECRET@BUCKET.ENDPOINT/PREFIX?...``, Divio's form, read by django-storage-url.
-    Its endpoint is always ``https://ENDPOINT/``: use ``s3+http(s)://`` for any other."""
+    """``s3://KEY:SECRET@BUCKET.ENDPOINT/PREFIX?...``: Divio's form, read by django-storage-url.
+
+    Its endpoint is always ``https://ENDPOINT/``: use ``s3+http(s)://`` for any other.
+    """
 
     def __init__(self, dsn):
         super().__init__(dsn)
@@ -75,9 +83,11 @@ class S3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMixin, dsn
 
 
 class EndpointS3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMixin, s3.S3Storage):
-    """``s3+https://KEY:SECRET@HOST[:PORT]/BUCKET[/PREFIX]?region=...`` and ``s3+http://``: any
-    S3-compatible service (MinIO, Cloudflare R2, DigitalOcean Spaces, a local server) at an
-    endpoint of its own, which ``s3://`` cannot express (no port, no plain HTTP)."""
+    """``s3+https://KEY:SECRET@HOST[:PORT]/BUCKET[/PREFIX]?region=...``, and ``s3+http://``.
+
+    Any S3-compatible service (MinIO, Cloudflare R2, DigitalOcean Spaces, a local server) at an
+    endpoint of its own, which ``s3://`` cannot express (no port, no plain HTTP).
+    """
 
     def __init__(self, dsn):
         bucket, _, location = str(dsn.path).strip("/").partition("/")
@@ -99,9 +109,11 @@ class EndpointS3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMi
 
 
 class AzureStorage(dsn_az.AzureStorage):
-    """``az://ACCOUNT:KEY_OR_BASE64_SAS@blob.core.windows.net/CONTAINER?domain=HOST``, Divio's
-    form, read by django-storage-url. Its service is always ``https://ACCOUNT.blob.SUFFIX``: use
-    ``az+http(s)://`` for any other endpoint."""
+    """``az://ACCOUNT:KEY_OR_BASE64_SAS@blob.core.windows.net/CONTAINER?domain=HOST``: Divio's form.
+
+    Read by django-storage-url. Its service is always ``https://ACCOUNT.blob.SUFFIX``: use
+    ``az+http(s)://`` for any other endpoint.
+    """
 
     def __init__(self, dsn):
         super().__init__(dsn)
@@ -135,8 +147,10 @@ class AzureStorage(dsn_az.AzureStorage):
 
 
 class ForwardStream:
-    """A file that can only be read forward, as the Azure SDK uploads it: rewinding it before
-    the first read changes nothing, so that is allowed."""
+    """A file that can only be read forward, as the Azure SDK uploads it.
+
+    Rewinding it before the first read changes nothing, so that is allowed.
+    """
 
     def __init__(self, file):
         self.file = file
@@ -164,10 +178,12 @@ class ForwardStream:
 
 
 class EndpointAzureStorage(AzureStorage):
-    """``az+https://ACCOUNT:KEY_OR_BASE64_SAS@HOST[:PORT]/[ACCOUNT/]CONTAINER`` and ``az+http://``:
-    the container's own URL with credentials, for endpoints ``az://`` cannot express: Azurite and
+    """``az+https://ACCOUNT:KEY_OR_BASE64_SAS@HOST[:PORT]/[ACCOUNT/]CONTAINER``, and ``az+http://``.
+
+    The container's own URL with credentials, for endpoints ``az://`` cannot express: Azurite and
     other emulators, which put the account in the path (``http://127.0.0.1:10000/ACCOUNT/CONTAINER``
-    is Azurite's), private endpoints, Azure Stack."""
+    is Azurite's), private endpoints, Azure Stack.
+    """
 
     def __init__(self, dsn):
         super().__init__(dsn)
@@ -190,8 +206,10 @@ class EndpointAzureStorage(AzureStorage):
 
 
 def container_url(dsn, default):
-    """Base URL of a container's files: ``url=``, path kept (django-storage-url keeps only its
-    host and adds the container), or ``default``."""
+    """Return the base URL of a container's files: ``url=`` with its path, or ``default``.
+
+    django-storage-url keeps only the host of ``url=`` and adds the container.
+    """
     return dsn.args.get("url", default).rstrip("/") + "/"
 
 

@@ -18,8 +18,10 @@ logger = logging.getLogger(__name__)
 
 
 class MultipartUpload:
-    """One file on its way to S3: its parts, sent a few at a time by threads of its own, and
-    where it stands (receiving, sent, completed, saved or discarded, failed)."""
+    """One file on its way to S3: its parts, sent a few at a time by threads of its own.
+
+    It knows where it stands: receiving, sent, completed, saved or discarded, failed.
+    """
 
     def __init__(self, storage, file_name):
         self.storage = storage
@@ -99,8 +101,10 @@ class MultipartUpload:
             self.error = future.exception()
 
     def can_be_saved_as(self, storage, name, content, max_length):
-        """Whether completing the upload stores what ``storage.save(name, content)`` would: in
-        the same storage, under the same name, with the same parameters (content type, ACL)."""
+        """Return whether completing the upload stores what ``storage.save(name, content)`` would.
+
+        That is: in the same storage, under the same name, with the same content type and ACL.
+        """
         return (
             not self.error
             # storages["default"] is django-storage-url's lazy wrapper, equal to what it wraps.
@@ -116,7 +120,7 @@ class MultipartUpload:
         return self.name
 
     def open(self):
-        """The object's bytes, streamed from S3."""
+        """Return the object's bytes, streamed from S3."""
         self.complete()
         return self.client.get_object(Bucket=self.storage.bucket_name, Key=self.key)["Body"]
 
@@ -201,8 +205,10 @@ class StreamedFile(UploadedFile):
 
 
 class StreamedUploadsMixin:
-    """For S3 storages: a file that S3UploadHandler already sent is saved by completing its
-    upload, not by sending it again."""
+    """For S3 storages: save a file that S3UploadHandler already sent by completing its upload.
+
+    It is not sent again.
+    """
 
     def save(self, name, content, max_length=None):
         if isinstance(content, StreamedFile):

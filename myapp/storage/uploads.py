@@ -71,9 +71,10 @@ class MediaTemporaryUploadedFile(TemporaryUploadedFile):
 
 
 class S3UploadHandler(LargeChunksMixin, uploadhandler.FileUploadHandler):
-    """Sends each file to S3 storage in parts as the request body arrives, so that the upload
-    ends moments after the body does, and the worker holds a few parts in memory whatever the
-    file's size. With any other storage, the next handler takes the file.
+    """Send each file to S3 storage in parts as the request body arrives.
+
+    The upload then ends moments after the body does, and the worker holds a few parts in memory
+    whatever the file's size. With any other storage, the next handler takes the file.
 
     The parts form a multipart upload, invisible in the bucket until the storage saves the file
     (StreamedUploadsMixin.save): only then is it completed, under the name saved, and only if no

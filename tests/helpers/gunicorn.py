@@ -50,8 +50,10 @@ class Gunicorn:
             )
 
     def wait_for(self, path="/healthz", status=None, timeout=60):
-        """Wait for an answer to ``path`` (with ``status``, if given); return the seconds since
-        gunicorn was started."""
+        """Wait for an answer to ``path``, with ``status`` if given.
+
+        Return the seconds since gunicorn was started.
+        """
         deadline = self.started + timeout
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:

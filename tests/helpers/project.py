@@ -1,5 +1,7 @@
 """The project as the tests run it: its checkout, its commands, its settings for one test."""
 
+import io
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +30,26 @@ def manage(*args, cwd=ROOT, **environment):
         timeout=120,
         check=False,
     )
+
+
+NO_ISSUES = "System check identified no issues (0 silenced).\n"
+
+
+def check():
+    """Return what ``manage.py check`` prints in this process, with the test's settings."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("check", stdout=out)
+    return out.getvalue()
+
+
+def copy_project(folder):
+    """Copy what a fresh clone holds of the project's code into ``folder``: no data/, no venv."""
+    for name in ("manage.py", "myapp", "uploader"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        copy(ROOT / name, folder / name)
+    return folder
 
 
 def use_storage_dsn(settings, dsn):

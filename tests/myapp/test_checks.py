@@ -7,7 +7,7 @@ from django.core.management.base import SystemCheckError
 
 from myapp.checks import PRODUCTION_VARIABLES
 from tests.helpers.dsns import MALFORMED, SECRET, VALID
-from tests.helpers.project import PRODUCTION, manage
+from tests.helpers.project import NO_ISSUES, PRODUCTION, check, manage
 
 
 @pytest.mark.parametrize("missing", PRODUCTION_VARIABLES)
@@ -42,7 +42,7 @@ def test_a_malformed_storage_dsn_fails_the_check_without_its_secret(
 @pytest.mark.parametrize("value", VALID)
 def test_an_accepted_storage_dsn_passes_the_check(settings, value):
     settings.DEFAULT_STORAGE_DSN = value
-    call_command("check")
+    assert check() == NO_ISSUES
 
 
 def test_manage_py_check_exits_non_zero_on_a_bad_dsn_and_hides_the_secret():

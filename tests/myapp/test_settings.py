@@ -1,11 +1,11 @@
 """myapp/settings.py read afresh under a given environment, one variable at a time."""
 
 import runpy
-import shutil
 
 import pytest
 
-from tests.helpers.project import PRODUCTION, ROOT, manage
+from tests.helpers.dsns import MALFORMED
+from tests.helpers.project import PRODUCTION, ROOT, copy_project, manage
 
 VARIABLES = (
     "DJANGO_DEBUG",
@@ -134,10 +134,34 @@ def test_storages_use_the_dsn_class_not_the_removed_setting(load):
 
 
 def test_collectstatic_runs_with_no_environment_at_all(tmp_path):
-    for name in ("manage.py", "myapp", "uploader"):
-        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
-        copy(ROOT / name, tmp_path / name)
-    result = manage("collectstatic", "--noinput", cwd=tmp_path)
+    result = manage("collectstatic", "--noinput", cwd=copy_project(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles" / "admin" / "css" / "base.css").is_file()
     assert (tmp_path / "staticfiles" / "staticfiles.json").is_file()  # the manifest
+
+
+# An environment variable cannot hold a NUL character.
+SETTABLE = [value for value, _ in MALFORMED if "\x00" not in value]
+
+
+@pytest.mark.parametrize("value", SETTABLE)
+def test_settings_import_whatever_the_storage_dsn(load, value):
+    settings = load(DJANGO_DEBUG="True", DEFAULT_STORAGE_DSN=value)
+    assert settings["DEFAULT_STORAGE_DSN"] == value
+    assert settings["MEDIA_URL"] == "" or settings["MEDIA_URL"].endswith("/")
+
+
+def test_a_malformed_dsn_leaves_collectstatic_working_and_is_named_by_the_check(tmp_path):
+    broken = "s3+http://KEY:Sup3rSecret@127.0.0.1:99999/media"
+    copy_project(tmp_path)
+
+    collected = manage("collectstatic", "--noinput", cwd=tmp_path, DEFAULT_STORAGE_DSN=broken)
+    checked = manage("check", cwd=tmp_path, DJANGO_DEBUG="True", DEFAULT_STORAGE_DSN=broken)
+
+    assert collected.returncode == 0, collected.stderr
+    assert checked.returncode == 1
+    assert (
+        "(myapp.E002) DEFAULT_STORAGE_DSN is not a usable storage DSN: its port" in checked.stderr
+    )
+    assert "Traceback" not in checked.stderr
+    assert "Sup3rSecret" not in checked.stdout + checked.stderr

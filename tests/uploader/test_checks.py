@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from tests.helpers.project import manage
+from tests.helpers.project import NO_ISSUES, check, manage
 
 
 def test_a_wrong_upload_max_size_fails_the_check(settings):
@@ -15,10 +15,10 @@ def test_a_wrong_upload_max_size_fails_the_check(settings):
         call_command("check")
 
 
-def test_the_default_and_a_good_value_pass(settings):
-    call_command("check")
-    settings.UPLOAD_MAX_SIZE = "2G"
-    call_command("check")
+@pytest.mark.parametrize("value", ["100M", "2G", "1048576"])
+def test_a_good_value_passes(settings, value):
+    settings.UPLOAD_MAX_SIZE = value
+    assert check() == NO_ISSUES
 
 
 def test_manage_py_check_names_the_variable():
