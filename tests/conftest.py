@@ -68,11 +68,11 @@ def media_dir(settings, tmp_path):
 
 @pytest.fixture(scope="session")
 def collected_static_files(tmp_path_factory):
-    """Collect the static files once, as the Docker build does, into STATIC_ROOT from then on."""
+    """Collect the static files once, as the Docker build does; return their folder."""
     root = tmp_path_factory.mktemp("staticfiles")
     with override_settings(STATIC_ROOT=root):
         call_command("collectstatic", interactive=False, verbosity=0)
-        yield root
+    return root
 
 
 @pytest.fixture
@@ -81,13 +81,6 @@ def static_root(settings, collected_static_files):
     settings.STATIC_ROOT = collected_static_files
     settings.STORAGES = {**settings.STORAGES, "staticfiles": PROJECT_STATIC_FILES}
     return collected_static_files
-
-
-@pytest.fixture(scope="session")
-def live_server(collected_static_files, live_server):
-    """pytest-django's live server, started once the static files are collected: its WhiteNoise
-    reads STATIC_ROOT when the server starts."""
-    return live_server
 
 
 @pytest.fixture(scope="session")
@@ -224,10 +217,11 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, static_root, request):
+def page(browser, live_server, request):
     """A page of a fresh browser context on the live server, with ``screenshot_as(name)``.
 
-    Its screenshots go to test-artifacts/browser/<test>/.
+    The live server serves static files from the apps' folders by their plain names, as
+    runserver does. Its screenshots go to test-artifacts/browser/<test>/.
     """
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 720})
     page = context.new_page()

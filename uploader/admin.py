@@ -2,14 +2,15 @@ from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 
-from myapp.storage.admin import StorageErrorMessageMixin
+from myapp.storage.admin import DirectUploadsMixin, StorageErrorMessageMixin
 from uploader.forms import UploadedFileForm
 from uploader.lifecycle import delete_stored_files_on_error
 from uploader.models import UploadedFile
+from uploader.names import storage_name
 
 
 @admin.register(UploadedFile)
-class UploadedFileAdmin(StorageErrorMessageMixin, admin.ModelAdmin):
+class UploadedFileAdmin(DirectUploadsMixin, StorageErrorMessageMixin, admin.ModelAdmin):
     form = UploadedFileForm
     # Every column comes from the row itself (the link's URL is computed, never fetched), so a
     # page costs the same few queries and no storage call however many rows it shows.
@@ -37,6 +38,9 @@ class UploadedFileAdmin(StorageErrorMessageMixin, admin.ModelAdmin):
         if "file" in form.changed_data:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
+
+    def direct_upload_name(self, db_field, filename):
+        return storage_name(filename)
 
     def changeform_view(self, request, *args, **kwargs):
         # The admin saves inside a transaction of its own: if a later step or the commit fails,

@@ -67,15 +67,20 @@ class UploadedFile(models.Model):
             instance._stored_name = instance.file.name
         return instance
 
+    def describe(self, uploaded_name, size, content_type):
+        """Record what the admin lists of the file: as it was uploaded, its size and type."""
+        self.name = unicodedata.normalize("NFC", uploaded_name)[:255]
+        self.size, self.content_type = size, content_type
+        self.uploaded_at = timezone.now()
+
     def _describe_upload(self):
         upload = self.file.file
-        self.name = unicodedata.normalize("NFC", self.file.name)[:255]
-        self.file.name, self.content_type = storage_name(self.file.name)
+        uploaded_name = self.file.name
+        self.file.name, content_type = storage_name(uploaded_name)
         # django-storages sends S3 the type the browser claimed before the one the name gives;
         # send the one listed here, which is never HTML for a file stored as .txt.
-        upload.content_type = self.content_type
-        self.size = upload.size
-        self.uploaded_at = timezone.now()
+        upload.content_type = content_type
+        self.describe(uploaded_name, upload.size, content_type)
 
 
 @receiver(post_delete, sender=UploadedFile)

@@ -9,6 +9,7 @@ import io
 from urllib.parse import quote
 
 import furl
+from azure.core.exceptions import ResourceExistsError
 from django.core.files import File, storage
 from django_storage_url import register_storage_class
 from django_storage_url.backends import az as dsn_az
@@ -19,6 +20,7 @@ from storages.utils import is_seekable
 from myapp.storage.content_types import is_compressed, served_content_type
 from myapp.storage.dsn import ACL_NONE, is_true, local_media
 from myapp.storage.multipart import StreamedUploadsMixin
+from myapp.storage.reservations import ReservedNamesMixin
 
 
 class FileSystemStorage(storage.FileSystemStorage):
@@ -71,7 +73,13 @@ class S3CompressedFilesMixin:
         return parameters
 
 
-class S3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMixin, dsn_s3.S3Storage):
+class ProjectS3Mixin(
+    StreamedUploadsMixin, ReservedNamesMixin, S3CompressedFilesMixin, DSNQueryMixin
+):
+    """What every S3 scheme of the project adds to django-storages' S3 storage."""
+
+
+class S3Storage(ProjectS3Mixin, dsn_s3.S3Storage):
     """``s3://KEY:SECRET@BUCKET.ENDPOINT/PREFIX?...``: Divio's form, read by django-storage-url.
 
     Its endpoint is always ``https://ENDPOINT/``: use ``s3+http(s)://`` for any other.
@@ -82,7 +90,7 @@ class S3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMixin, dsn
         self.apply_query(dsn)
 
 
-class EndpointS3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMixin, s3.S3Storage):
+class EndpointS3Storage(ProjectS3Mixin, s3.S3Storage):
     """``s3+https://KEY:SECRET@HOST[:PORT]/BUCKET[/PREFIX]?region=...``, and ``s3+http://``.
 
     Any S3-compatible service (MinIO, Cloudflare R2, DigitalOcean Spaces, a local server) at an
@@ -108,7 +116,7 @@ class EndpointS3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMi
         self.apply_query(dsn)
 
 
-class AzureStorage(dsn_az.AzureStorage):
+class AzureStorage(ReservedNamesMixin, dsn_az.AzureStorage):
     """``az://ACCOUNT:KEY_OR_BASE64_SAS@blob.core.windows.net/CONTAINER?domain=HOST``: Divio's form.
 
     Read by django-storage-url. Its service is always ``https://ACCOUNT.blob.SUFFIX``: use
@@ -142,8 +150,14 @@ class AzureStorage(dsn_az.AzureStorage):
         # django-storages' Azure backend rewinds whatever it uploads (its S3 backend only what can
         # be rewound): a stream, such as the S3 object that copymedia copies, would fail.
         if not is_seekable(content):
-            content = File(ForwardStream(content), content.name)
-        return super()._save(name, content)
+            return super()._save(name, File(ForwardStream(content), content.name))
+        while True:
+            try:
+                return super()._save(name, content)
+            except ResourceExistsError:
+                # Stored by another upload since get_available_name looked: take another name,
+                # as Django's own file storage does, rather than refuse this upload.
+                name = self.get_available_name(name)
 
 
 class ForwardStream:

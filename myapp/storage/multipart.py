@@ -14,6 +14,8 @@ from botocore.exceptions import ClientError
 from django.core.files.uploadedfile import UploadedFile
 from storages.utils import clean_name
 
+from myapp.storage import reservations
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,6 +32,7 @@ class MultipartUpload:
         # The name FieldFile.save() asks the storage for when the field adds no upload_to.
         self.requested_name = storage.generate_filename(file_name)
         self.name = self.key = self.parameters = self.upload_id = self.executor = None
+        self.reservation = None
         self.part = bytearray()
         self.parts = []
         self.slots = threading.BoundedSemaphore(self.config.max_concurrency)
@@ -71,7 +74,9 @@ class MultipartUpload:
         self.parts.append(future)
 
     def _create(self):
-        self.name = self.storage.get_available_name(self.requested_name)
+        # Reserved at once, so that an upload of the same name meanwhile takes another.
+        self.reservation = reservations.reserve(self.storage, self.requested_name)
+        self.name = self.reservation.name
         self.key = self.storage._normalize_name(clean_name(self.name))
         # Named from the file's name alone; saving checks that the storage would send the same.
         parameters = self.storage._get_write_parameters(self.key)
@@ -117,6 +122,7 @@ class MultipartUpload:
     def save(self):
         self.complete()
         self.saved = True
+        reservations.release(self.reservation)
         return self.name
 
     def open(self):
@@ -167,6 +173,7 @@ class MultipartUpload:
                 )
         except Exception:
             logger.exception("Could not remove the unsaved upload %s from S3", self.key)
+        reservations.release(self.reservation)
         self.upload_id = None
 
 

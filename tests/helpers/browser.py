@@ -38,3 +38,28 @@ def png(width, height, blue):
         + chunk(b"IDAT", zlib.compress(pixels))
         + chunk(b"IEND", b"")
     )
+
+
+def log_in(page, user, password="password"):
+    """Log in to the admin as ``user`` (pytest-django's admin_user has "password")."""
+    from playwright.sync_api import expect
+
+    page.goto("/admin/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_contain_text("Django administration")
+
+
+def throttle_uploads(page, bytes_per_second):
+    """Make the page send no faster than ``bytes_per_second``, as a person's connection does."""
+    session = page.context.new_cdp_session(page)
+    session.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": bytes_per_second,
+        },
+    )

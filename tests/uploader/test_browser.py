@@ -8,22 +8,13 @@ test-artifacts/browser/.
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.browser import png
+from tests.helpers.browser import log_in, png
 from tests.helpers.stores import Bucket
 
 CHANGELIST = "/admin/uploader/uploadedfile/"
 
 # As `make run` serves the site: DEBUG on, local media at /media/, static files by name.
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("debug_urls")]
-
-
-def log_in(page, admin_user):
-    page.goto("/admin/")
-    page.screenshot_as("1-login")
-    page.fill("#id_username", admin_user.username)
-    page.fill("#id_password", "password")  # pytest-django's admin_user
-    page.click("input[type=submit]")
-    expect(page.locator("#site-name")).to_contain_text("Django administration")
 
 
 def choose_and_save(page, path):
@@ -43,6 +34,7 @@ def test_upload_open_replace_and_delete_in_the_browser(page, admin_user, stored,
     replacement.write_bytes(png(320, 200, 40))
 
     log_in(page, admin_user)
+    page.screenshot_as("1-logged-in")
     page.goto(f"{CHANGELIST}add/")
     expect(page.locator(".help")).to_contain_text("At most 100.0")
     choose_and_save(page, photo)

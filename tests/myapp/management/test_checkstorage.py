@@ -14,6 +14,9 @@ from tests.helpers import azurite as azurite_server
 from tests.helpers import s3
 from tests.helpers.project import manage
 
+# Saving to a cloud storage looks up the names that uploads in progress hold.
+pytestmark = pytest.mark.django_db
+
 SECRET = quote(s3.SECRET, safe="")
 STEPS = ["write", "read", "url", "delete"]
 

@@ -16,6 +16,9 @@ from myapp.storage.transfer import TEMPORARY_PREFIX, s3_part_size
 from tests.helpers import s3
 from tests.helpers.project import ROOT
 
+# Saving to a cloud storage looks up the names that uploads in progress hold.
+pytestmark = pytest.mark.django_db
+
 FILES = {
     "report.pdf": b"%PDF-1.4 a report\n" + bytes(range(256)) * 40,
     "photos/2024/beach.jpg": os.urandom(300_000),

@@ -18,6 +18,9 @@ from tests.helpers.files import sha256, write_random_file
 from tests.helpers.project import use_storage_dsn
 from uploader.models import UploadedFile
 
+# Saving to a cloud storage looks up the names that uploads in progress hold.
+pytestmark = pytest.mark.django_db
+
 CONTENT = b"%PDF-1.4\n" + bytes(range(256)) * 64
 
 

@@ -10,6 +10,9 @@ from django_storage_url import get_storage
 
 from myapp.storage import transfer
 
+# Saving to a cloud storage looks up the names that uploads in progress hold.
+pytestmark = pytest.mark.django_db
+
 BIG = os.urandom(transfer.s3_part_size() + 12345)  # two parts when uploaded to S3
 
 

@@ -1,0 +1,65 @@
+"""Names reserved for uploads in progress, in the database, so that every instance sees them.
+
+Two uploads of one name that start at the same moment, through two web servers or two browsers,
+would otherwise both find the name free and one would replace or be refused by the other; a
+reservation makes the second take another name, as Django's own storages do for a name taken.
+"""
+
+import logging
+import os
+
+from django.db import IntegrityError, transaction
+
+from myapp.storage.models import Upload
+
+logger = logging.getLogger(__name__)
+
+
+def storage_key(storage):
+    """Return what identifies ``storage`` among those the reservations are for."""
+    if hasattr(storage, "bucket_name"):
+        return f"s3:{storage.endpoint_url}/{storage.bucket_name}/{storage.location}"[:255]
+    return f"az:{storage.account_name}/{storage.azure_container}"[:255]
+
+
+def is_reserved(storage, name):
+    """Return whether an upload in progress holds ``name`` in ``storage``."""
+    return Upload.objects.filter(storage=storage_key(storage), name=name).exists()
+
+
+def reserve(storage, name, max_length=None, **fields):
+    """Return a new Upload holding a name that is free in ``storage``: ``name`` or another.
+
+    The row is committed at once, so that every other upload sees the name taken.
+    """
+    key = storage_key(storage)
+    while True:
+        name = storage.get_available_name(name, max_length=max_length)
+        try:
+            with transaction.atomic():
+                return Upload.objects.create(storage=key, name=name, **fields)
+        except IntegrityError:  # reserved by another upload since get_available_name looked
+            name = storage.get_alternative_name(*os.path.splitext(name))
+
+
+def release(upload):
+    """Delete the reservation: its file was saved, or given up."""
+    try:
+        Upload.objects.filter(pk=upload.pk).delete()
+    except Exception:
+        logger.exception("Could not release the name %s reserved for an upload", upload.name)
+
+
+class ReservedNamesMixin:
+    """For a storage: a name that an upload in progress holds is not available either."""
+
+    def get_available_name(self, name, max_length=None):
+        while True:
+            name = super().get_available_name(name, max_length)
+            if self.replaces_files() or not is_reserved(self, name):
+                return name
+            name = self.get_alternative_name(*os.path.splitext(name))
+
+    def replaces_files(self):
+        """Return whether this storage saves under the name given, replacing what is there."""
+        return getattr(self, "file_overwrite", False) or getattr(self, "overwrite_files", False)
