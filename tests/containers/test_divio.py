@@ -69,6 +69,12 @@ class Divio:
             **kwargs,
         )
 
+    def once(self, name, *arguments, **kwargs):
+        """A container named ``name`` run to its end, and removed with the others. Not with
+        ``--rm``: podman's Docker API then reports every exit status as 0."""
+        self.started.append(name)
+        return self.run("--name", name, *arguments, **kwargs)
+
     def start(self, name, *arguments, **kwargs):
         """A detached container named ``name``, removed at the end."""
         self.started.append(name)
@@ -115,7 +121,7 @@ def start_without_secret_key(divio):
     """The image's CMD with every variable of Divio's but SECRET_KEY. Its output comes with the
     database password replaced, so that no failure report can show it."""
     names = [name for name in divio.variables if name != "SECRET_KEY"]
-    result = divio.run("--rm", IMAGE, names=names, check=False, timeout=120)
+    result = divio.once(f"{NAME}-no-secret-key", IMAGE, names=names, check=False, timeout=120)
     output = result.stdout + result.stderr
     return SimpleNamespace(
         returncode=result.returncode,
@@ -139,9 +145,10 @@ def test_a_start_without_secret_key_prints_no_secret(start_without_secret_key):
 @pytest.fixture(scope="module")
 def release(divio):
     """Divio's release command, then the admin user that the proxy tests log in as."""
-    migrated = divio.run("--rm", IMAGE, "python", "manage.py", "migrate", check=False, timeout=300)
-    divio.run(
-        "--rm", IMAGE, "python", "manage.py", "createsuperuser", "--no-input",
+    manage = [IMAGE, "python", "manage.py"]
+    migrated = divio.once(f"{NAME}-release", *manage, "migrate", check=False, timeout=300)
+    divio.once(
+        f"{NAME}-admin", *manage, "createsuperuser", "--no-input",
         names=[*divio.variables, *divio.admin], timeout=300,
     )  # fmt: skip
     return migrated
