@@ -13,8 +13,10 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory):
-    """The engine that `docker` talks to for the whole session: Docker, or podman serving
-    Docker's API (with its stand-in images) until the session ends."""
+    """Provide the engine that `docker` talks to for the whole session.
+
+    Docker as it is, or podman serving Docker's API, with its stand-in images, until the end.
+    """
     found, reason = containers.find_engine()
     if found is None:
         skip_unless_ci(reason)
@@ -27,8 +29,10 @@ def engine(tmp_path_factory):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Add the logs of the containers a failed test ran against to its report: a fixture's value
-    with a ``logs()`` method gives them."""
+    """Add the logs of the containers that a failed test ran against to its report.
+
+    Any fixture value with a ``logs()`` method gives them.
+    """
     report = yield
     if report.failed:
         for name, value in getattr(item, "funcargs", {}).items():

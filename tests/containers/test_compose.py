@@ -39,8 +39,10 @@ FIRST_ANSWER_LIMIT = 300
 
 @pytest.fixture(scope="module", params=["root", "another user"])
 def owner(request):
-    """The ids of whoever cloned the checkout: root, or a user who is not 1000. As a user other
-    than root, the tests can only clone as yourself."""
+    """Return the ids of whoever cloned the checkout: root, or a user who is not 1000.
+
+    As a user other than root, the tests can only clone as yourself.
+    """
     if os.geteuid() == 0:
         return (0, 0) if request.param == "root" else OTHER_USER
     if request.param == "root":
@@ -56,14 +58,22 @@ class Stack:
         self.settings = containers.env_file(checkout / ".env-local")
 
     def compose(self, *arguments, **kwargs):
-        return run(["docker", "compose", *arguments], cwd=self.checkout, **kwargs)
+        return run(
+            ["docker", "compose", *arguments],
+            cwd=self.checkout,
+            env=containers.plain_environment(),
+            **kwargs,
+        )
 
     def up(self):
         self.compose("up", "--detach", timeout=900)
-        containers.wait_for_http(f"{LOCAL}/admin/login/", FIRST_ANSWER_LIMIT)
+        try:
+            containers.wait_for_http(f"{LOCAL}/admin/login/", FIRST_ANSWER_LIMIT)
+        except TimeoutError as error:
+            raise TimeoutError(f"{error}\n{self.logs()}") from None
 
     def psql(self, sql):
-        """The rows of ``sql`` in the compose database, one string per row."""
+        """Return the rows of ``sql`` in the compose database, one string per row."""
         result = self.compose(
             "exec", "-T", "database_default", "psql", "-U", "postgres", "-d", "db", "-At", "-c", sql
         )
@@ -83,8 +93,10 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(engine, owner):
-    """`docker compose up` on a fresh copy of the checkout that belongs to ``owner``, until the
-    module's tests are done; then `down`, also after a failure, and the copy removed."""
+    """Run `docker compose up` on a fresh copy of the checkout that belongs to ``owner``.
+
+    The stack serves the module's tests; then `down`, also after a failure, and the copy goes.
+    """
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", 8000)) == 0:
             pytest.fail("port 8000 is in use (your own `docker compose up`?): stop it first")
@@ -103,14 +115,14 @@ def stack(engine, owner):
 
 @pytest.fixture(scope="module")
 def admin(stack):
-    """A browser session logged in with .env-local's admin user, and the page it landed on."""
+    """Log in with .env-local's admin user: the browser session and the page it landed on."""
     browser, landing = stack.log_in()
     return SimpleNamespace(browser=browser, landing=landing)
 
 
 @pytest.fixture(scope="module")
 def upload(stack, admin):
-    """A file uploaded through the admin's form over HTTP, as a browser sends it."""
+    """Upload a file through the admin's form over HTTP, as a browser sends it."""
     # Over Django's 2.5 MB in-memory limit, so that it goes through a temporary file as well.
     content = secrets.token_bytes(3 * 1024 * 1024)
     name = "container test.pdf"
@@ -129,7 +141,7 @@ def upload(stack, admin):
 
 @pytest.fixture(scope="module")
 def stored(stack, upload):
-    """Where the upload's /media/ link says it is in ./data/media on the host."""
+    """Return where the upload's /media/ link says it is in ./data/media on the host."""
     (link,) = upload.links
     return stack.checkout / "data" / "media" / unquote(link.removeprefix("/media/"))
 
@@ -161,7 +173,7 @@ def test_its_media_link_serves_the_same_bytes(admin, upload):
 
 
 def test_compose_run_makes_files_for_the_checkout_owner(stack):
-    """The tutorial's own commands, such as makemigrations, write into the checkout."""
+    """The tutorial's own commands, makemigrations among them, write into the checkout."""
     migrations = stack.checkout / "uploader" / "migrations"
     command = "python manage.py makemigrations uploader --empty --name ownership_check"
     stack.compose("run", "--rm", "web", *command.split())
@@ -176,23 +188,26 @@ def test_nothing_in_the_checkout_belongs_to_anyone_else(stack, upload):
 
 
 @pytest.fixture(scope="module")
-def divio_cli(stack, upload, tmp_path_factory):
-    """``divio(*arguments)`` runs Divio's CLI in the checkout, which a minimal .divio/config.json
-    makes an application's home: an application UUID and slug, which only commands that talk to
-    Divio use. Its own settings and login file are the tests', so it checks for no update,
-    reports no error to Divio and leaves yours alone."""
+def divio_cli(stack, upload):
+    """Provide ``divio_cli(*arguments)``, which runs Divio's CLI in the checkout.
+
+    A minimal .divio/config.json makes the checkout an application's home: an application UUID
+    and slug, which only the commands that talk to Divio use. The CLI's own settings and login
+    file are the tests', so that it checks for no update, reports no error to Divio and leaves
+    yours alone.
+    """
     home = stack.checkout / ".divio"
     home.mkdir()
     (home / "config.json").write_text(
         json.dumps({"application_uuid": "00000000-0000-4000-8000-000000000000", "slug": PROJECT})
     )
     containers.give_to(home, *stack.owner)
-    settings = tmp_path_factory.mktemp("divio")
-    (settings / "divio").mkdir()
+    settings = stack.checkout.parent / "divio-settings"
+    (settings / "divio").mkdir(parents=True)
     (settings / "divio" / "config.json").write_text(
         json.dumps({"update_check_timestamp": int(time.time()), "sentry-dsn": ""})
     )
-    environment = os.environ | {
+    environment = containers.plain_environment() | {
         "XDG_CONFIG_HOME": str(settings),
         "NETRC_PATH": str(settings / "netrc"),
     }
@@ -206,17 +221,21 @@ def divio_cli(stack, upload, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def exported(stack, divio_cli):
-    """`divio app export db`: the dump it writes, and the uploader's rows it was made from."""
+    """Run `divio app export db`: the dump it writes, and the uploader's rows it was made from."""
     rows = stack.psql("SELECT id, name FROM uploader_uploadedfile ORDER BY id")
+    if not rows:
+        raise RuntimeError("the uploader has no rows to export: the upload failed")
     divio_cli("app", "export", "db")
     return SimpleNamespace(rows=rows, dump=(stack.checkout / "local_db.sql").read_text())
 
 
 @pytest.fixture(scope="module")
 def imported(stack, divio_cli, exported):
-    """`divio app import db` of that dump into a database whose uploader table was emptied,
-    with `web` stopped as docs/docker.md says: the import drops the database, which PostgreSQL
-    refuses while the development server holds a connection to it."""
+    """Run `divio app import db` of that dump, the uploader's table emptied: the rows after it.
+
+    `web` is stopped first, as docs/docker.md says: the import drops the database, which
+    PostgreSQL refuses while the development server holds a connection to it.
+    """
     stack.psql("TRUNCATE uploader_uploadedfile")
     if stack.psql("SELECT count(*) FROM uploader_uploadedfile") != ["0"]:
         raise RuntimeError("the uploader's table could not be emptied before the import")
@@ -228,7 +247,7 @@ def imported(stack, divio_cli, exported):
 
 
 def table_rows(dump, table):
-    """The data lines of ``table`` in a plain pg_dump: between its COPY line and the ``\\.``."""
+    """Return the data lines of ``table`` in a plain pg_dump (between COPY and ``\\.``)."""
     copied = re.search(rf"^COPY public\.{table} .*? FROM stdin;\n(.*?)^\\\.$", dump, re.M | re.S)
     return copied[1].splitlines() if copied else []
 
@@ -244,8 +263,10 @@ def test_divio_import_db_restores_the_uploaders_rows(exported, imported):
 
 @pytest.fixture(scope="module")
 def restarted(stack, imported):
-    """The stack stopped and brought up again, as after Ctrl-C: the database and the admin
-    user are already there."""
+    """Stop the stack and bring it up again, as after Ctrl-C; log in again.
+
+    The database and the admin user are already there this time.
+    """
     stack.compose("stop", timeout=300)
     stack.up()
     browser, landing = stack.log_in()

@@ -40,8 +40,11 @@ DIVIO_STORAGE_DSN = "s3://KEY:SECRET@media.s3-eu-central-1.amazonaws.com/?auth=s
 
 
 class Divio:
-    """Containers on a network of their own, with Divio's variables. Values reach `docker run`
-    through the environment (``--env NAME``), so that no secret shows in a command line."""
+    """Containers on a network of their own, with Divio's variables.
+
+    Values reach `docker run` through the environment (``--env NAME``), so that no secret shows
+    in a command line.
+    """
 
     def __init__(self):
         self.password = secrets.token_urlsafe(16)
@@ -60,7 +63,7 @@ class Divio:
         self.started = []
 
     def run(self, *arguments, names=None, **kwargs):
-        """`docker run` on the network with the variables ``names`` (Divio's by default)."""
+        """Run `docker run` on the network with the variables ``names`` (Divio's by default)."""
         names = list(self.variables) if names is None else names
         options = [option for name in names for option in ("--env", name)]
         return run(
@@ -70,13 +73,15 @@ class Divio:
         )
 
     def once(self, name, *arguments, **kwargs):
-        """A container named ``name`` run to its end, and removed with the others. Not with
-        ``--rm``: podman's Docker API then reports every exit status as 0."""
+        """Run a container named ``name`` to its end; it is removed with the others.
+
+        Not with ``--rm``: podman's Docker API then reports every exit status as 0.
+        """
         self.started.append(name)
         return self.run("--name", name, *arguments, **kwargs)
 
     def start(self, name, *arguments, **kwargs):
-        """A detached container named ``name``, removed at the end."""
+        """Start a detached container named ``name``, removed at the end."""
         self.started.append(name)
         return self.run("--detach", "--name", name, *arguments, **kwargs)
 
@@ -90,8 +95,10 @@ class Divio:
 
 @pytest.fixture(scope="module")
 def divio(engine):
-    """The image built from the checkout with no environment, a PostgreSQL database of Divio's
-    kind beside it, and everything removed at the end, also after a failure."""
+    """Build the image from the checkout with no environment; start a database beside it.
+
+    Everything is removed at the end, also after a failure.
+    """
     divio = Divio()
     try:
         run(["docker", "build", "--tag", IMAGE, ROOT])
@@ -118,8 +125,10 @@ def divio(engine):
 
 @pytest.fixture(scope="module")
 def start_without_secret_key(divio):
-    """The image's CMD with every variable of Divio's but SECRET_KEY. Its output comes with the
-    database password replaced, so that no failure report can show it."""
+    """Start the image's CMD with every variable of Divio's but SECRET_KEY.
+
+    Its output comes with the database password replaced, so that no failure report shows it.
+    """
     names = [name for name in divio.variables if name != "SECRET_KEY"]
     result = divio.once(f"{NAME}-no-secret-key", IMAGE, names=names, check=False, timeout=120)
     output = result.stdout + result.stderr
@@ -144,7 +153,7 @@ def test_a_start_without_secret_key_prints_no_secret(start_without_secret_key):
 
 @pytest.fixture(scope="module")
 def release(divio):
-    """Divio's release command, then the admin user that the proxy tests log in as."""
+    """Run Divio's release command, then create the admin user that the proxy tests log in as."""
     manage = [IMAGE, "python", "manage.py"]
     migrated = divio.once(f"{NAME}-release", *manage, "migrate", check=False, timeout=300)
     divio.once(
@@ -160,8 +169,7 @@ def test_the_release_command_migrates(release):
 
 @pytest.fixture(scope="module")
 def web(divio, release):
-    """The image's own CMD, published on a free port: how long it took to answer, its first
-    answer, and its address."""
+    """Start the image's own CMD on a free port: its address, first answer and time to it."""
     port = free_port()
     started = time.monotonic()
     divio.start(f"{NAME}-web", "--publish", f"127.0.0.1:{port}:80", IMAGE)
@@ -182,8 +190,10 @@ def test_plain_http_is_redirected_to_https(web):
 
 
 def through_proxy(web, path, cookie=""):
-    """GET ``path`` as Divio's proxy forwards a browser's HTTPS request. Secure cookies go by
-    hand: requests keeps them for https:// URLs only."""
+    """GET ``path`` as Divio's proxy forwards a browser's HTTPS request.
+
+    Secure cookies go by hand: requests keeps them for https:// URLs only.
+    """
     headers = PROXY | {"Cookie": cookie}
     return requests.get(web.base + path, headers=headers, allow_redirects=False, timeout=10)
 
@@ -195,7 +205,7 @@ def login_page(web):
 
 @pytest.fixture(scope="module")
 def logged_in(web, login_page, divio):
-    """The admin's login form posted through the proxy, with the browser's Origin."""
+    """Post the admin's login form through the proxy, with the browser's Origin."""
     return requests.post(
         web.base + "/admin/login/",
         allow_redirects=False,
@@ -242,7 +252,7 @@ def test_the_admin_index_opens(web, session_cookie):
 
 @pytest.fixture(scope="module")
 def stylesheet(login_page):
-    """The admin stylesheet's hashed name, as the login page links it."""
+    """Return the admin stylesheet's hashed name, as the login page links it."""
     linked = re.search(r'href="/static/(admin/css/base\.[0-9a-f]{12}\.css)"', login_page.text)
     return linked[1] if linked else None
 
@@ -286,9 +296,11 @@ def test_gunicorn_runs_with_gunicorn_conf_py(web):
 
 @pytest.fixture(scope="module")
 def slow_login(divio, release):
-    """A login form trickling in for three times the worker timeout (lowered through gunicorn's
-    own variable), as a large upload on a slow line keeps a request going for minutes. Returns
-    the answer's status, or how the connection was cut, and how long the request took."""
+    """Trickle a login form in for three times the worker timeout, as a slow upload does.
+
+    The timeout is lowered through gunicorn's own variable. Returns the answer's status, or how
+    the connection was cut, and how long the request took.
+    """
     port = free_port()
     divio.start(
         f"{NAME}-slow", "--publish", f"127.0.0.1:{port}:80",

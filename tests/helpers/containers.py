@@ -23,11 +23,6 @@ import requests
 from tests.support import ROOT
 
 CONTAINERS = ROOT / "containers"
-# What podman needs on Debian besides the docker CLI and its compose plugin (.ci/run installs them).
-PODMAN_PACKAGES = (
-    "podman runc uidmap slirp4netns fuse-overlayfs containernetworking-plugins "
-    "golang-github-containernetworking-plugin-dnsname netavark aardvark-dns iptables debootstrap"
-)
 
 
 class CommandFailed(Exception):
@@ -55,6 +50,16 @@ def run(command, *, check=True, timeout=600, **kwargs):
     return result
 
 
+def plain_environment():
+    """Return the environment of a shell that exports no variable for the project.
+
+    Only where the programs are, the home folder, and the engine's address and build setting if
+    set.
+    """
+    names = ("PATH", "HOME", "DOCKER_HOST", "DOCKER_BUILDKIT")
+    return {name: os.environ[name] for name in names if name in os.environ}
+
+
 @dataclass(frozen=True)
 class Engine:
     """The engine the tests run on: ``name`` says which, for the report's header."""
@@ -64,7 +69,7 @@ class Engine:
 
 
 def output_of(command):
-    """The output of ``command``, or None if it fails or is not installed."""
+    """Return the output of ``command``, or None if it fails or is not installed."""
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     except FileNotFoundError:
@@ -86,14 +91,15 @@ def find_engine():
         return Engine(f"podman {version} (no Docker engine answers)", podman=True), None
     return None, (
         "no Docker engine answers `docker version`. Start Docker, or run this as root on Debian "
-        f"with podman instead: apt-get install {PODMAN_PACKAGES}"
+        "with podman and debootstrap: the packages .ci/run installs when dockerd cannot start"
     )
 
 
 @contextmanager
 def podman_as_docker(folder):
-    """Serve podman's Docker API on a socket in ``folder``, with the stand-in images built, and
-    point DOCKER_HOST there until the block ends.
+    """Serve podman's Docker API on a socket in ``folder`` and point DOCKER_HOST at it.
+
+    The stand-in images are built first, and the service runs until the block ends.
 
     podman takes its settings from containers/podman/containers.conf, and builds with Docker's
     classic builder API (it has no BuildKit).
@@ -118,8 +124,10 @@ def podman_as_docker(folder):
 
 
 def copy_checkout(destination):
-    """Copy the checkout's files as git sees them, committed or not but never ignored: what a
-    fresh clone with your changes holds, without ./data, .venv or caches."""
+    """Copy the checkout's files as git sees them, committed or not, never ignored.
+
+    That is what a fresh clone with your changes holds, without ./data, .venv or caches.
+    """
     listed = run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT
     ).stdout.split("\0")
@@ -136,7 +144,7 @@ def give_to(folder, uid, gid):
 
 
 def owned_by_others(folder, uid, gid):
-    """The paths under ``folder``, relative to it, that do not belong to ``uid``:``gid``."""
+    """Return the paths under ``folder``, relative to it, that are not ``uid``:``gid``'s."""
     return sorted(
         str(path.relative_to(folder))
         for path in [folder, *folder.rglob("*")]
@@ -145,13 +153,13 @@ def owned_by_others(folder, uid, gid):
 
 
 def env_file(path):
-    """The variables of a compose env file such as .env-local."""
+    """Return the variables of a compose env file such as .env-local."""
     lines = path.read_text().splitlines()
     return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
 
 
 def digest(data):
-    """The SHA-256 of ``data``: compared instead of the bytes, so that a failure stays short."""
+    """Return the SHA-256 of ``data``: compared instead of bytes, a failure stays short."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -168,7 +176,7 @@ def wait_for_http(url, limit, **kwargs):
 
 
 def csrf_token(page):
-    """The CSRF token of the form on ``page`` (a requests response)."""
+    """Return the CSRF token of the form on ``page`` (a requests response)."""
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     if not match:
         raise ValueError(f"no CSRF token in {page.url} ({page.status_code})")
@@ -176,8 +184,10 @@ def csrf_token(page):
 
 
 def log_in(base, username, password):
-    """Log in to the admin at ``base`` as a browser does; return the session and the page that
-    the login lands on (the admin's index once it worked)."""
+    """Log in to the admin at ``base`` as a browser does.
+
+    Returns the session and the page the login lands on: the admin's index once it worked.
+    """
     browser = requests.Session()
     page = browser.get(f"{base}/admin/login/", timeout=10)
     landing = browser.post(
