@@ -36,7 +36,8 @@ if [ "$(label "$PYTHON")" = "$fingerprint" ] && [ "$(label "$POSTGRES")" = "$fin
   exit 0
 fi
 
-replaced=$("$cli" image inspect --format '{{.Id}}' "$BASE" "$PYTHON" "$POSTGRES" 2>/dev/null || true)
+replaced=$("$cli" image inspect --format '{{.Id}}' "$BASE" "$PYTHON" "$POSTGRES" 2>/dev/null \
+  || true)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
