@@ -71,10 +71,11 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python -m bench.changelist $(BENCH_ARGS)
 	$(BIN)/python -m bench.upload $(BENCH_ARGS)
 
-# The Docker path built and run for real (containers/test.py): docker compose and a Divio-style
-# run of the image. Uses Docker if an engine runs, else podman as root (CI).
+# The Docker path built and run for real (tests/containers, docs/docker.md): `docker compose up` on
+# fresh copies of the checkout, Divio's CLI against it, and a Divio-style run of the image. Uses
+# the Docker engine that answers, else podman as root.
 test-container: $(VENV)/.test-installed
-	$(BIN)/python containers/test.py
+	$(BIN)/python -m pytest -m container tests/containers $(PYTEST_ARGS)
 
 # ruff's lint and format checks (settings in pyproject.toml) and hadolint on the Dockerfiles.
 DOCKERFILES := Dockerfile $(wildcard containers/standins/*.Containerfile)
