@@ -13,10 +13,15 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threaded workers keep reporting to the master while a request runs, so `timeout` only restarts
 # a worker that hangs: a large upload that takes minutes to reach the storage is never cut off
 # half-way, as gunicorn's default sync worker cuts any request after `timeout` seconds (a 500).
-# The threads keep other requests moving meanwhile.
 worker_class = "gthread"
-threads = 4
 timeout = 30
+# An upload through the server holds a thread for as long as its client sends, so threads, not
+# CPU, run out first: with 32 per worker, fifty slow uploads leave the site answering. An idle
+# thread costs almost nothing; one busy with an upload holds its read buffer (1 MiB), and up to
+# three parts of 8 MiB when it goes to S3. Direct uploads (the default with a cloud storage)
+# hold no thread at all. An asynchronous worker would hold none either, but needs the ASGI
+# application, and gthread needs nothing more than gunicorn.
+threads = 32
 
 # Both logs on stdout, with Django's (settings.LOGGING): the container's output is the only log
 # kept, by docker compose and on Divio. ("-" would put the error log on stderr.)

@@ -18,7 +18,7 @@ from tests.helpers.gunicorn import Gunicorn, production_environment
 from tests.helpers.ports import free_port, port_can_be_bound
 from tests.helpers.prerequisites import IN_CI, skip_unless_ci
 from tests.helpers.project import use_storage_dsn
-from tests.helpers.stores import Bucket, Folder
+from tests.helpers.stores import Bucket, Container, Folder
 
 # Tests must never read a developer's own AWS credentials or settings.
 s3.isolate_from_aws_configuration()
@@ -165,6 +165,14 @@ def stored(request, media_dir):
     if request.param == "s3":
         return Bucket(request.getfixturevalue("s3_bucket"))
     return Folder(media_dir)
+
+
+@pytest.fixture(params=["s3", "azure"])
+def stored_cloud(request):
+    """The default storage on a fresh bucket, or a fresh Azure container, as a user sees it."""
+    if request.param == "s3":
+        return Bucket(request.getfixturevalue("s3_bucket"))
+    return Container(request.getfixturevalue("azure_container"))
 
 
 @pytest.fixture

@@ -7,13 +7,16 @@ the whole suite on PostgreSQL as well, where this test runs; locally, set DATABA
 PostgreSQL database.
 """
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import pytest
 import requests
 from django.db import connection
 
+from tests.helpers import direct as direct_client
 from uploader.models import UploadedFile
 
 CHANGELIST = "/admin/uploader/uploadedfile/"
@@ -96,3 +99,60 @@ def test_a_file_uploaded_through_one_instance_is_listed_opened_and_deleted_throu
     assert upload.file.name not in through_first.get(f"{first.url}{CHANGELIST}").text
     assert not UploadedFile.objects.exists()
     assert s3_bucket.client.list_objects_v2(Bucket=s3_bucket.name).get("KeyCount") == 0
+
+
+# Twenty uploads of one name at the same moment, through both instances: through the web server
+# (the classic form) and straight from the "browser" to the storage (direct uploads).
+
+SIMULTANEOUS = 20
+
+
+def classic(session, server, content):
+    add_url = f"{server.url}{CHANGELIST}add/"
+    response = session.post(
+        add_url,
+        data={"csrfmiddlewaretoken": csrf_token(session, add_url)},
+        # Over one S3 part, so that each goes up as a multipart upload while it arrives.
+        files={"file": ("report.pdf", content, "application/pdf")},
+        timeout=120,
+    )
+    return response.url == f"{server.url}{CHANGELIST}"
+
+
+def direct(session, server, content):
+    api = direct_client.SessionApi(session, server.url)
+    return api.save(direct_client.upload(api, "report.pdf", content)).url.endswith(CHANGELIST)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", [classic, direct])
+def test_simultaneous_uploads_of_one_name_all_keep_their_bytes_under_distinct_names(
+    gunicorn, stored_cloud, django_user_model, settings, path
+):
+    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
+    environment = {
+        "DATABASE_URL": database_url(),
+        "DEFAULT_STORAGE_DSN": settings.DEFAULT_STORAGE_DSN,
+        "DOMAIN": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "False",
+    }
+    servers = [gunicorn(**environment), gunicorn(**environment)]
+    sessions = [requests.Session() for _ in servers]
+    for session, server in zip(sessions, servers, strict=True):
+        log_in(session, server)
+    contents = [os.urandom(9 * 1024 * 1024 + number) for number in range(SIMULTANEOUS)]
+
+    with ThreadPoolExecutor(SIMULTANEOUS) as pool:
+        saved = list(
+            pool.map(
+                lambda number: path(sessions[number % 2], servers[number % 2], contents[number]),
+                range(SIMULTANEOUS),
+            )
+        )
+
+    assert saved == [True] * SIMULTANEOUS
+    rows = UploadedFile.objects.order_by("size")
+    names = [row.file.name for row in rows]
+    assert len(set(names)) == SIMULTANEOUS
+    assert stored_cloud.names() == set(names)
+    assert [stored_cloud.read(name) for name in names] == contents

@@ -19,7 +19,9 @@ def storage_key(storage):
     """Return what identifies ``storage`` among those the reservations are for."""
     if hasattr(storage, "bucket_name"):
         return f"s3:{storage.endpoint_url}/{storage.bucket_name}/{storage.location}"[:255]
-    return f"az:{storage.account_name}/{storage.azure_container}"[:255]
+    if hasattr(storage, "azure_container"):
+        return f"az:{storage.account_name}/{storage.azure_container}"[:255]
+    return f"file:{storage.location}"[:255]
 
 
 def is_reserved(storage, name):

@@ -61,3 +61,19 @@ class Bucket:
     def content_type(self, name):
         """Return the content type the object is served with."""
         return self._get(name)["ContentType"]
+
+
+class Container:
+    """The blobs in an Azure container, read with the Azure SDK."""
+
+    def __init__(self, container):
+        self.container = container
+
+    def names(self):
+        """Return the blobs' names, and those of blobs with blocks not yet committed."""
+        listed = self.container.client.list_blobs(include=["uncommittedblobs"])
+        return {blob.name for blob in listed}
+
+    def read(self, name):
+        """Return the bytes of the blob ``name``."""
+        return self.container.client.download_blob(name).readall()

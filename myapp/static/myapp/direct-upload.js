@@ -215,8 +215,9 @@
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (sessionStorage.getItem(REFUSED)) return;
+    // An empty file has no part to send: it goes with the form.
     const widgets = [...form.querySelectorAll(".direct-upload[data-start-url]")].filter(
-      (widget) => widget.querySelector("input[type=file]").files.length,
+      (widget) => (widget.querySelector("input[type=file]").files[0] || {}).size > 0,
     );
     if (!widgets.length) return;
     event.preventDefault();

@@ -171,3 +171,25 @@ def test_what_is_wrong_with_an_azure_dsn_is_named_without_its_key(azurite, probl
     assert reason in message
     assert key not in message
     assert quote(key, safe="") not in message
+
+
+# Whether the storage's CORS rules allow direct uploads from the site
+
+
+def test_a_bucket_allowing_the_site_says_so(s3_bucket):
+    s3_bucket.client.put_bucket_cors(
+        Bucket=s3_bucket.name,
+        CORSConfiguration={
+            "CORSRules": [
+                {"AllowedOrigins": ["https://app.example.com"], "AllowedMethods": ["PUT"]}
+            ]
+        },
+    )
+    output = check("--origin", "https://app.example.com", "--origin", "https://b.example.com")
+    assert "  cors    direct uploads from https://app.example.com are allowed\n" in output
+    assert "direct uploads from https://b.example.com are refused" in output
+    assert "python manage.py allowdirectuploads" in output
+
+
+def test_a_folder_has_no_cors_to_check(media_dir):
+    assert "  cors  " not in check("--origin", "https://app.example.com")
