@@ -22,6 +22,9 @@ timeout = 30
 # hold no thread at all. An asynchronous worker would hold none either, but needs the ASGI
 # application, and gthread needs nothing more than gunicorn.
 threads = 32
+# A worker takes no more connections than it has threads, so that the next one goes to a worker
+# with a thread free instead of waiting behind the uploads.
+worker_connections = threads
 
 # Both logs on stdout, with Django's (settings.LOGGING): the container's output is the only log
 # kept, by docker compose and on Divio. ("-" would put the error log on stderr.)

@@ -129,6 +129,10 @@ DATABASES = (
     if DATABASE_URL
     else {}
 )
+# SQLite lets one writer in at a time: taking the write lock when a transaction begins, and
+# waiting for it, keeps concurrent requests from failing with "database is locked".
+if DATABASES and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,7 +5,6 @@ requests against a real server; the parts go to the storage with requests, as fr
 """
 
 import json
-import re
 
 import requests
 
@@ -35,8 +34,10 @@ class SessionApi:
         self.session, self.base = session, base
 
     def token(self):
-        page = self.session.get(self.base + ADD, timeout=30)
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+        """Return the CSRF token, as a page of the admin gives it to the script: once."""
+        if "csrftoken" not in self.session.cookies:
+            self.session.get(self.base + ADD, timeout=30)
+        return self.session.cookies["csrftoken"]
 
     def post(self, url, body):
         response = self.session.post(

@@ -8,7 +8,7 @@
 "use strict";
 
 (function () {
-  const PARALLEL = 4; // parts in flight at once
+  const PARALLEL = 6; // parts in flight at once: the connections Chromium opens to one host
   const ATTEMPTS = 4; // for each part, with a pause doubling from a second
   const REFUSED = "myapp-direct-upload-refused"; // sessionStorage: the storage refused us once
 

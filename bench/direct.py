@@ -1,0 +1,151 @@
+"""A direct upload from Chromium to S3, against boto3 uploading the same file to the same server.
+
+    .venv/bin/python -m bench.direct [--size 1G] [--repeat 3] [--quick]
+
+``upload-direct``: the admin's add form in Debian's Chromium (headless, Playwright), served by
+gunicorn with the project's settings and one worker, DEBUG off; the file goes from the browser
+straight to a moto server on loopback, in parts, then the form is saved. Timed from the click on
+Save to the server's answer to the saved form, against boto3's ``upload_file`` of the same file
+to the same server. The web worker's CPU time and memory growth meanwhile say how little of the
+upload went through the web server.
+"""
+
+import argparse
+import contextlib
+import time
+
+from bench.common import (
+    ADMIN_PASSWORD,
+    ADMIN_USER,
+    MiB,
+    PeakMemory,
+    cpu_seconds,
+    machine,
+    mebibytes,
+    median,
+    mib,
+    prepare_site,
+    report,
+    scratch_folder,
+    seconds,
+    site_environment,
+)
+from tests.helpers import s3
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers.files import sha256, write_random_file
+from tests.helpers.gunicorn import Gunicorn
+from tests.helpers.ports import free_port
+
+TARGET, CPU_TARGET, MEMORY_TARGET = 1.05, 0.1, 8 * MiB
+ADD_URL = "/admin/uploader/uploadedfile/add/"
+
+
+def log_in(page, url):
+    page.goto(f"{url}/admin/login/")
+    page.fill("#id_username", ADMIN_USER)
+    page.fill("#id_password", ADMIN_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{url}/admin/")
+
+
+def upload_in_browser(page, url, path, worker=None):
+    """Seconds from the click on Save to the server's answer to the saved form.
+
+    With ``worker``, also the worker's CPU seconds and memory growth meanwhile: what the upload
+    cost the web server, the pages around it left out.
+    """
+    page.goto(url + ADD_URL)
+    page.set_input_files("input[name=file]", path)
+    cpu = cpu_seconds(worker) if worker else 0
+    with PeakMemory(worker) if worker else contextlib.nullcontext() as memory:
+        started = time.perf_counter()
+        with page.expect_response(
+            lambda response: response.request.method == "POST" and response.url.endswith(ADD_URL),
+            timeout=600_000,
+        ):
+            page.click("input[name=_save]")
+        elapsed = time.perf_counter() - started
+        spent = cpu_seconds(worker) - cpu if worker else 0
+    page.wait_for_url(f"{url}/admin/uploader/uploadedfile/")
+    return elapsed, spent, memory.growth if worker else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=mebibytes, default="1G", help="file size: 1G, 256M (1G)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs, median reported (3)")
+    parser.add_argument("--quick", action="store_true", help="64M, one run: the script works")
+    args = parser.parse_args()
+    if args.quick:
+        args.size, args.repeat = 64 * MiB, 1
+    print(machine(), flush=True)
+    from playwright.sync_api import sync_playwright
+
+    moto = s3.MotoServer(free_port())
+    client, bucket = moto.client(), "bench"
+    client.create_bucket(Bucket=bucket)
+    server = None
+    try:
+        with scratch_folder("direct") as folder, sync_playwright() as playwright:
+            source = folder / "video.bin"
+            expected = write_random_file(source, args.size // MiB)
+            environ = site_environment(folder, moto.dsn(bucket), UPLOAD_MAX_SIZE=str(args.size))
+            prepare_site(environ)
+            server = Gunicorn(environ, folder / "gunicorn.log", "--workers=1")
+            server.wait_for("/admin/login/", status=200)
+            client.put_bucket_cors(
+                Bucket=bucket,
+                CORSConfiguration={
+                    "CORSRules": [{"AllowedOrigins": [server.url], "AllowedMethods": ["PUT"]}]
+                },
+            )
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = chromium.new_page()
+            log_in(page, server.url)
+            # The worker makes its S3 client (botocore's models loaded) on its first upload.
+            warm_up = folder / "warm-up.bin"
+            write_random_file(warm_up, 9)  # two parts: every step of a large upload
+            upload_in_browser(page, server.url, warm_up)
+            for listed in client.list_objects_v2(Bucket=bucket)["Contents"]:
+                client.delete_object(Bucket=bucket, Key=listed["Key"])
+            worker = server.worker_pid()
+            ratios, uploads, directs, cpus, growths = [], [], [], [], []
+            for run in range(args.repeat):
+                started = time.perf_counter()
+                client.upload_file(str(source), bucket, f"direct-{run}.bin")
+                directs.append(time.perf_counter() - started)
+                client.delete_object(Bucket=bucket, Key=f"direct-{run}.bin")
+                elapsed, cpu, growth = upload_in_browser(page, server.url, source, worker)
+                uploads.append(elapsed)
+                cpus.append(cpu)
+                growths.append(growth)
+                ratios.append(elapsed / directs[-1])
+                (stored,) = client.list_objects_v2(Bucket=bucket)["Contents"]
+                body = client.get_object(Bucket=bucket, Key=stored["Key"])["Body"]
+                if sha256(body.iter_chunks(MiB)) != expected:
+                    raise RuntimeError(f"{stored['Key']} does not hold the uploaded bytes")
+                client.delete_object(Bucket=bucket, Key=stored["Key"])
+            chromium.close()
+    finally:
+        if server:
+            server.stop()
+        moto.stop()
+    report(
+        "upload-direct",
+        median(ratios),
+        TARGET,
+        upload=seconds(median(uploads)),
+        direct=seconds(median(directs)),
+        size=f"{args.size // MiB}MiB",
+        worker_cpu=seconds(median(cpus)),
+        cpu_target=seconds(CPU_TARGET),
+        cpu="met" if median(cpus) <= CPU_TARGET else "MISSED",
+        worker_peak=mib(max(growths)),
+        memory_target=mib(MEMORY_TARGET),
+        memory="met" if max(growths) <= MEMORY_TARGET else "MISSED",
+        runs=args.repeat,
+    )
+
+
+if __name__ == "__main__":
+    main()
