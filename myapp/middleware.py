@@ -1,3 +1,6 @@
+from django.conf import settings
+
+from myapp.storage.origins import storage_origins
 from myapp.views import healthz
 
 HEALTHZ_PATH = "/healthz"
@@ -20,3 +23,27 @@ class HealthzMiddleware:
         if request.path_info == HEALTHZ_PATH and request.method in ("GET", "HEAD"):
             return healthz(request)
         return self.get_response(request)
+
+
+class StorageOriginsMiddleware:
+    """Allow the media storage's origins in the Content-Security-Policy, and no others.
+
+    settings.CONTENT_SECURITY_POLICY_DIRECTIVES is the policy of every page; this adds to it, for
+    each response, the storage's public host for images and media and its endpoint for the
+    direct uploads' requests, as the storage makes its links and signed URLs. Listed after the
+    middleware that sends the header (django-csp on Django 5.2, Django's own on 6), it hands its
+    policy over as ``response._csp_config``, which both take in place of the settings'.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        links, uploads = storage_origins(settings.DEFAULT_STORAGE_DSN)
+        extra = {"img-src": links, "media-src": links, "connect-src": uploads}
+        response._csp_config = {
+            directive: [*values, *extra.get(directive, ())]
+            for directive, values in settings.CONTENT_SECURITY_POLICY_DIRECTIVES.items()
+        }
+        return response

@@ -12,10 +12,12 @@ because the Docker image runs `collectstatic` at build time with no environment.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import dj_database_url
+import django
 from boto3.s3.transfer import TransferConfig
 from django_storage_url import dsn_configured_storage_class
 
@@ -76,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Failed logins counted in the database, so that every instance locks out alike.
+    "axes",
     # The project itself: storage schemes, configuration checks and media commands.
     "myapp",
     "uploader",
@@ -95,7 +99,52 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The Content-Security-Policy header: Django's own from 6.0, django-csp before.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware"
+    if django.VERSION >= (6, 0)
+    else "csp.middleware.CSPMiddleware",
+    # Adds the media storage's origins to the policy; listed after, so it answers first.
+    "myapp.middleware.StorageOriginsMiddleware",
+    # Refuses a login from where it was locked out; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Every page's Content-Security-Policy: the site's own scripts, styles and images only, and the
+# media storage's origins where a page needs them (myapp.middleware.StorageOriginsMiddleware).
+# No inline script: the admin and the direct uploads' script need none.
+CONTENT_SECURITY_POLICY_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "media-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+SECURE_CSP = CONTENT_SECURITY_POLICY_DIRECTIVES
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": CONTENT_SECURITY_POLICY_DIRECTIVES}
+
+# Login throttling (django-axes): five wrong passwords for one username from one address lock
+# that pair out for fifteen minutes, the right password included, while the same user can still
+# log in from elsewhere; twenty from one address, whatever the usernames, lock the address
+# (myapp.lockout.LoginAttempts). A success resets the count; `manage.py axes_reset_ip ADDRESS` or
+# `axes_reset_username NAME` unlocks at once.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "myapp.lockout.LoginAttempts"
+AXES_FAILURE_LIMIT = 5
+AXES_ADDRESS_FAILURE_LIMIT = 20
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "myapp/locked_out.html"
+# Behind Divio's proxy every request comes from the proxy: the client is what the proxy says.
+AXES_CLIENT_IP_CALLABLE = "myapp.lockout.client_address"
 
 ROOT_URLCONF = "myapp.urls"
 
@@ -175,6 +224,8 @@ LOGGING = {
         # The Azure SDK logs every request and response with their headers at INFO: two events
         # for each blob read or written.
         "azure": {"level": "WARNING"},
+        # django-axes announces its settings at every start; its lockouts are warnings.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 

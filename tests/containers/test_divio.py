@@ -20,7 +20,7 @@ import requests
 from tests.helpers import containers
 from tests.helpers.containers import csrf_token, run
 from tests.helpers.ports import free_port
-from tests.support import ROOT
+from tests.helpers.project import ROOT
 
 pytestmark = pytest.mark.container
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.containers import CONTAINERS, run
-from tests.support import ROOT
+from tests.helpers.project import ROOT
 
 pytestmark = pytest.mark.container
 

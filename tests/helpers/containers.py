@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from tests.support import ROOT
+from tests.helpers.project import ROOT
 
 CONTAINERS = ROOT / "containers"
 
