@@ -41,8 +41,8 @@ class UploadedFile(models.Model):
         ordering = ["-uploaded_at", "-id"]
         # One for each order the admin's list offers, read forwards or backwards (the id breaks
         # ties, uploader/admin.py), and one for each kind of file, newest first. On PostgreSQL,
-        # migration 0003 adds a trigram index for searches by any part of the name, which other
-        # databases have no kind of.
+        # migration 0003 also builds a trigram index, which finds any part of a name; SQLite has
+        # no such index.
         indexes = [
             models.Index(fields=["-uploaded_at", "-id"], name="uploader_newest_first"),
             models.Index(fields=["name", "id"], name="uploader_by_name"),
