@@ -73,7 +73,7 @@ class UploadedFileAdmin(StorageErrorMessageMixin, admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # Shorter terms are in most names, and no index finds them: the search would read every
         # row. Alongside a longer term they only narrow what the index found for it.
-        if search_term and not SEARCHABLE.search(search_term):
+        if search_term.strip() and not SEARCHABLE.search(search_term):
             messages.warning(request, f"Not searched: {self.search_help_text}")
             return queryset.none(), False
         return super().get_search_results(request, queryset, search_term)

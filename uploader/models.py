@@ -40,9 +40,11 @@ class UploadedFile(models.Model):
     class Meta:
         ordering = ["-uploaded_at", "-id"]
         # One for each order the admin's list offers, read forwards or backwards (the id breaks
-        # ties, uploader/admin.py), and one for each kind of file, newest first. On PostgreSQL,
-        # migration 0003 also builds a trigram index, which finds any part of a name; SQLite has
-        # no such index.
+        # ties, uploader/admin.py), and for the files of one kind, newest first, by size and by
+        # type: a kind is no sample of either of these orders (the largest files are videos; the
+        # types of images are not near the start of the alphabet), which an index of the order
+        # alone would read through to find those of a kind. On PostgreSQL, migration 0003 also
+        # builds a trigram index, which finds any part of a name; SQLite has no such index.
         indexes = [
             models.Index(fields=["-uploaded_at", "-id"], name="uploader_newest_first"),
             models.Index(fields=["name", "id"], name="uploader_by_name"),
@@ -52,6 +54,8 @@ class UploadedFile(models.Model):
             models.Index(
                 KIND, F("uploaded_at").desc(), F("id").desc(), name="uploader_kind_newest_first"
             ),
+            models.Index(KIND, F("size"), F("id"), name="uploader_kind_by_size"),
+            models.Index(KIND, F("content_type"), F("id"), name="uploader_kind_by_content_type"),
         ]
 
     def __str__(self):

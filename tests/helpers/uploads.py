@@ -9,7 +9,7 @@ import io
 import random
 from datetime import timedelta
 
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 
 from myapp.storage.content_types import served_content_type
@@ -94,7 +94,8 @@ def insert_uploads(rows, using="default", batch=10_000):
     connection = connections[using]
     table = UploadedFile._meta.db_table
     rows = ((*row[:4], connection.ops.adapt_datetimefield_value(row[4]), row[5]) for row in rows)
-    with connection.cursor() as cursor:
+    # One transaction for all of them: SQLite would otherwise write each row to disk on its own.
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             copy = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
             for chunk in chunks(rows, batch):

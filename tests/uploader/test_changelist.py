@@ -138,6 +138,12 @@ def test_a_search_without_three_letters_or_digits_in_a_row_finds_nothing(admin_c
 
 
 @pytest.mark.django_db
+def test_a_search_of_spaces_lists_everything(admin_client):
+    add(upload("ab.txt"))
+    assert shown_names(admin_client.get(CHANGELIST, {"q": "  "})) == ["ab.txt"]
+
+
+@pytest.mark.django_db
 def test_a_search_too_short_to_run_says_so(admin_client):
     page = admin_client.get(CHANGELIST, {"q": "ab"}).content.decode()
     assert (
@@ -400,6 +406,10 @@ INDEXES = {
     "o=5": "uploader_by_uploader",
     "o=-5": "uploader_by_uploader",
     "kind=video": "uploader_kind_newest_first",
+    "kind=video&o=2": "uploader_kind_by_size",
+    "kind=video&o=-2": "uploader_kind_by_size",
+    "kind=video&o=3": "uploader_kind_by_content_type",
+    "kind=video&o=-3": "uploader_kind_by_content_type",
 }
 
 

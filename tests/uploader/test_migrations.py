@@ -55,6 +55,8 @@ LIST_INDEXES = {
     "uploader_by_content_type",
     "uploader_by_uploader",
     "uploader_kind_newest_first",
+    "uploader_kind_by_size",
+    "uploader_kind_by_content_type",
 }
 
 on_postgresql = pytest.mark.skipif(

@@ -6,12 +6,58 @@ from django.db import migrations, models
 
 from uploader import operations
 
+# The kind of an upload, as uploader.kinds.KIND computes it (the three indexes below are on it).
+KIND = models.Case(
+    models.When(content_type__startswith="image/", then=models.Value("image")),
+    models.When(content_type__startswith="video/", then=models.Value("video")),
+    models.When(content_type__startswith="audio/", then=models.Value("audio")),
+    models.When(
+        models.Q(
+            ("content_type__startswith", "text/"),
+            (
+                "content_type__startswith",
+                "application/vnd.openxmlformats-officedocument.",
+            ),
+            ("content_type__startswith", "application/vnd.oasis.opendocument."),
+            (
+                "content_type__in",
+                [
+                    "application/pdf",
+                    "application/rtf",
+                    "application/epub+zip",
+                    "application/msword",
+                    "application/vnd.ms-excel",
+                    "application/vnd.ms-powerpoint",
+                ],
+            ),
+            _connector="OR",
+        ),
+        then=models.Value("document"),
+    ),
+    models.When(
+        content_type__in=[
+            "application/zip",
+            "application/gzip",
+            "application/x-tar",
+            "application/x-7z-compressed",
+            "application/x-xz",
+            "application/x-bzip2",
+            "application/x-compress",
+            "application/zstd",
+            "application/vnd.rar",
+            "application/x-rar-compressed",
+        ],
+        then=models.Value("archive"),
+    ),
+    default=models.Value("other"),
+    output_field=models.CharField(),
+)
+
 
 class Migration(migrations.Migration):
     # Safe on a live table: on PostgreSQL each index is built without blocking reads or writes
     # (CREATE INDEX CONCURRENTLY, which cannot run inside a transaction), and the migration can be
-    # run again if it fails part-way (uploader/operations.py). Each index is a few seconds of work
-    # per million rows.
+    # run again if it fails part-way (uploader/operations.py).
     atomic = False
 
     dependencies = [
@@ -44,54 +90,22 @@ class Migration(migrations.Migration):
         operations.AddIndexConcurrently(
             model_name="uploadedfile",
             index=models.Index(
-                models.Case(
-                    models.When(content_type__startswith="image/", then=models.Value("image")),
-                    models.When(content_type__startswith="video/", then=models.Value("video")),
-                    models.When(content_type__startswith="audio/", then=models.Value("audio")),
-                    models.When(
-                        models.Q(
-                            ("content_type__startswith", "text/"),
-                            (
-                                "content_type__startswith",
-                                "application/vnd.openxmlformats-officedocument.",
-                            ),
-                            ("content_type__startswith", "application/vnd.oasis.opendocument."),
-                            (
-                                "content_type__in",
-                                [
-                                    "application/pdf",
-                                    "application/rtf",
-                                    "application/epub+zip",
-                                    "application/msword",
-                                    "application/vnd.ms-excel",
-                                    "application/vnd.ms-powerpoint",
-                                ],
-                            ),
-                            _connector="OR",
-                        ),
-                        then=models.Value("document"),
-                    ),
-                    models.When(
-                        content_type__in=[
-                            "application/zip",
-                            "application/gzip",
-                            "application/x-tar",
-                            "application/x-7z-compressed",
-                            "application/x-xz",
-                            "application/x-bzip2",
-                            "application/x-compress",
-                            "application/zstd",
-                            "application/vnd.rar",
-                            "application/x-rar-compressed",
-                        ],
-                        then=models.Value("archive"),
-                    ),
-                    default=models.Value("other"),
-                    output_field=models.CharField(),
-                ),
+                KIND,
                 models.OrderBy(models.F("uploaded_at"), descending=True),
                 models.OrderBy(models.F("id"), descending=True),
                 name="uploader_kind_newest_first",
+            ),
+        ),
+        operations.AddIndexConcurrently(
+            model_name="uploadedfile",
+            index=models.Index(
+                KIND, models.F("size"), models.F("id"), name="uploader_kind_by_size"
+            ),
+        ),
+        operations.AddIndexConcurrently(
+            model_name="uploadedfile",
+            index=models.Index(
+                KIND, models.F("content_type"), models.F("id"), name="uploader_kind_by_content_type"
             ),
         ),
     ]
