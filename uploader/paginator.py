@@ -58,9 +58,9 @@ class LargeListPaginator(Paginator):
         return min(pages, self.max_pages) if isinstance(self.count, Estimate) else pages
 
     def _get_page(self, object_list, number, paginator):
-        # Past the first page, the rows skipped are read from the sort's index alone (they need
-        # only their ids), and the page's own rows by id: the table itself is read for 100 rows,
-        # not for every row skipped.
-        if number > 1:
-            object_list = self.object_list.filter(pk__in=object_list.values("pk"))
-        return super()._get_page(object_list, number, paginator)
+        # The page's ids first, then its rows by id: the rows the sort's index reads past (those
+        # of earlier pages, and those a search or filter rejects) need only their ids, and often
+        # nothing but the index itself, so the table is read for the page's rows alone.
+        return super()._get_page(
+            self.object_list.filter(pk__in=object_list.values("pk")), number, paginator
+        )
