@@ -34,13 +34,17 @@ class AddIndexConcurrently(postgres.AddIndexConcurrently):
         if schema_editor.connection.vendor != "postgresql":
             AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
             return
+        self._ensure_not_in_transaction(schema_editor)
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
         usable = existing_index(schema_editor, self.index.name)
         if usable is False:
             schema_editor.execute(
                 f"DROP INDEX CONCURRENTLY {schema_editor.quote_name(self.index.name)}"
             )
         if not usable:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
+            schema_editor.add_index(model, self.index, concurrently=True)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
@@ -48,15 +52,20 @@ class AddIndexConcurrently(postgres.AddIndexConcurrently):
             return
         super().database_backwards(app_label, schema_editor, from_state, to_state)
 
+    def describe(self):
+        # PostgreSQL's own names only the fields, of which an index on expressions has none.
+        return AddIndex.describe(self).replace("Create", "Concurrently create", 1)
+
 
 class AddTrigramIndexConcurrently(postgres.NotInTransactionMixin, Operation):
     """Add PostgreSQL's trigram index on UPPER(field), without blocking writes; nothing elsewhere.
 
     It serves ``field__icontains`` (the admin's search), which Django writes as
-    ``UPPER(field::text) LIKE UPPER('%term%')``, for any term of three characters or more. The
-    index is not part of the model's state, and so not of its Meta.indexes: SQLite builds every
-    index of the state again whenever it rebuilds the table, and has no such index. It is written
-    here in SQL because Django's OpClass renders only with django.contrib.postgres installed.
+    ``UPPER(field::text) LIKE UPPER('%term%')``, for a term with three letters or digits in a
+    row. The index is not part of the model's state, and so not of its Meta.indexes: SQLite builds
+    every index of the state again whenever it rebuilds the table, and has no such index. It is
+    written here in SQL because Django's OpClass renders only with django.contrib.postgres
+    installed.
     """
 
     atomic = False
