@@ -5,11 +5,13 @@ import unicodedata
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
 from uploader import lifecycle
+from uploader.kinds import KIND
 from uploader.names import storage_name
 
 
@@ -37,7 +39,24 @@ class UploadedFile(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
-        indexes = [models.Index(fields=["-uploaded_at", "-id"], name="uploader_newest_first")]
+        # One for each order the admin's list offers, read forwards or backwards (the id breaks
+        # ties, uploader/admin.py), and for the files of one kind, newest first, by size and by
+        # type: a kind is no sample of either of these orders (the largest files are videos; the
+        # types of images are not near the start of the alphabet), which an index of the order
+        # alone would read through to find those of a kind. On PostgreSQL, migration 0003 also
+        # builds a trigram index, which finds any part of a name; SQLite has no such index.
+        indexes = [
+            models.Index(fields=["-uploaded_at", "-id"], name="uploader_newest_first"),
+            models.Index(fields=["name", "id"], name="uploader_by_name"),
+            models.Index(fields=["size", "id"], name="uploader_by_size"),
+            models.Index(fields=["content_type", "id"], name="uploader_by_content_type"),
+            models.Index(fields=["uploaded_by", "id"], name="uploader_by_uploader"),
+            models.Index(
+                KIND, F("uploaded_at").desc(), F("id").desc(), name="uploader_kind_newest_first"
+            ),
+            models.Index(KIND, F("size"), F("id"), name="uploader_kind_by_size"),
+            models.Index(KIND, F("content_type"), F("id"), name="uploader_kind_by_content_type"),
+        ]
 
     def __str__(self):
         return self.name or self.file.name

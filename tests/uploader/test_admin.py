@@ -3,21 +3,15 @@
 import gzip
 import html
 import re
-from collections import Counter
-from datetime import timedelta
 
 import pytest
 import requests
-from botocore.httpsession import URLLib3Session
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat, timezone
-from django.utils.html import strip_tags
 
-from tests.helpers.stores import Bucket, Folder
+from tests.helpers.changelist import result_rows
+from tests.helpers.stores import Bucket
 from uploader.models import UploadedFile
 
 ADD_URL = "/admin/uploader/uploadedfile/add/"
@@ -65,7 +59,7 @@ def test_media_is_not_served_without_debug(admin_client):
     assert admin_client.get(UploadedFile.objects.get().file.url).status_code == 404
 
 
-# The list a user wants: what each file is, newest first, searchable, paginated, and cheap
+# The list shows what each file is (tests/uploader/test_changelist.py: the list at large)
 
 
 def served(client, url):
@@ -80,15 +74,6 @@ def served(client, url):
 
 def opened(client, url):
     return served(client, url)[0]
-
-
-def result_rows(page):
-    """The changelist's rows as {column: cell HTML}."""
-    return [
-        dict(re.findall(r'<t[hd] class="field-([\w_]+)[^"]*">(.*?)</t[hd]>', row))
-        for row in re.findall(r"<tr>(.*?)</tr>", page.content.decode(), re.DOTALL)
-        if 'class="field-name' in row
-    ]
 
 
 @pytest.mark.django_db
@@ -144,115 +129,6 @@ def test_the_change_page_shows_the_details_read_only(admin_client):
         assert row, f"no row for {field}"
         assert f"<label>{label}:</label>" in row[1]
         assert f'<div class="readonly">{value}</div>' in row[1]
-
-
-@pytest.mark.django_db
-def test_search_finds_files_by_name(admin_client):
-    for name in ("alpha.txt", "beta.txt", "alphabet.txt"):
-        upload(admin_client, name, b"x")
-    found = [
-        strip_tags(row["name"]) for row in result_rows(admin_client.get(CHANGELIST, {"q": "ALPHA"}))
-    ]
-    assert sorted(found) == ["alpha.txt", "alphabet.txt"]
-
-
-@pytest.mark.django_db
-def test_the_newest_upload_comes_first(admin_client):
-    for name in ("first.txt", "second.txt", "third.txt"):
-        upload(admin_client, name, b"x")
-    UploadedFile.objects.filter(name="second.txt").update(
-        uploaded_at=timezone.now() + timedelta(days=1)
-    )
-    names = [strip_tags(row["name"]) for row in result_rows(admin_client.get(CHANGELIST))]
-    assert names == ["second.txt", "third.txt", "first.txt"]
-
-
-def stored_rows(stored, count, uploaded_by=None):
-    """``count`` rows with their files really stored, made in bulk as a long-used site has them."""
-    rows = []
-    for number in range(count):
-        name = f"file-{number:03}.txt"
-        stored.put(name, b"x" * number)
-        rows.append(
-            UploadedFile(
-                file=name,
-                name=name,
-                size=number,
-                content_type="text/plain",
-                uploaded_by=uploaded_by,
-            )
-        )
-    UploadedFile.objects.bulk_create(rows)
-
-
-@pytest.mark.django_db
-def test_the_list_is_paginated_by_a_hundred(admin_client, media_dir):
-    stored_rows(Folder(media_dir), 101)
-    assert len(result_rows(admin_client.get(CHANGELIST))) == 100
-    assert len(result_rows(admin_client.get(CHANGELIST, {"p": 2}))) == 1
-
-
-# Every storage operation that reaches the disk or the network.
-STORAGE_IO = [
-    "open",
-    "save",
-    "delete",
-    "exists",
-    "listdir",
-    "size",
-    "path",
-    "get_accessed_time",
-    "get_created_time",
-    "get_modified_time",
-]
-
-
-def count_calls(monkeypatch, storage, names):
-    calls = Counter()
-    for name in names:
-        method = getattr(storage, name)
-
-        def counted(*args, _name=name, _method=method, **kwargs):
-            calls[_name] += 1
-            return _method(*args, **kwargs)
-
-        monkeypatch.setattr(storage, name, counted)
-    return calls
-
-
-def count_http_requests(monkeypatch):
-    """Every HTTP request botocore sends, to any endpoint."""
-    sent = []
-    send = URLLib3Session.send
-    monkeypatch.setattr(
-        URLLib3Session,
-        "send",
-        lambda self, request: sent.append(request.url) or send(self, request),
-    )
-    return sent
-
-
-@pytest.mark.django_db
-def test_a_page_of_a_hundred_costs_what_a_page_of_ten_does(
-    admin_client, admin_user, stored, monkeypatch
-):
-    admin_client.get(CHANGELIST)  # sessions, permissions and storage set up once
-    cost = {}
-    for total in (10, 100):
-        stored_rows(stored, total - UploadedFile.objects.count(), uploaded_by=admin_user)
-        io = count_calls(monkeypatch, storages["default"], STORAGE_IO)
-        urls = count_calls(monkeypatch, storages["default"], ["url"])
-        http = count_http_requests(monkeypatch)
-        with CaptureQueriesContext(connection) as queries:
-            page = admin_client.get(CHANGELIST)
-        assert len(result_rows(page)) == total
-        cost[total] = {"queries": len(queries), "storage I/O": sum(io.values()), "HTTP": len(http)}
-        assert urls["url"] == total  # each link is computed, without I/O
-        monkeypatch.undo()
-
-    assert cost[10] == cost[100]
-    assert cost[100]["storage I/O"] == cost[100]["HTTP"] == 0
-    assert cost[100]["queries"] <= 5
 
 
 # The size limit
