@@ -5,6 +5,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
+from django.shortcuts import render
 
 
 def client_address(request):
@@ -16,6 +17,15 @@ def client_address(request):
     """
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     return forwarded.rsplit(",", 1)[-1].strip() or request.META.get("REMOTE_ADDR")
+
+
+def locked_out(request, response, credentials):
+    """Return the page a login refused for too many failures gets: 429, and for how long."""
+    context = {
+        "username": (credentials or {}).get("username", ""),
+        "minutes": round(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
+    }
+    return render(request, "myapp/locked_out.html", context, status=429)
 
 
 class LoginAttempts(AxesDatabaseHandler):

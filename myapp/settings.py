@@ -142,7 +142,9 @@ AXES_ADDRESS_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "myapp/locked_out.html"
+# A refused login is answered with the lockout page, and does not push the lock's end further.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "myapp.lockout.locked_out"
 # Behind Divio's proxy every request comes from the proxy: the client is what the proxy says.
 AXES_CLIENT_IP_CALLABLE = "myapp.lockout.client_address"
 
@@ -224,8 +226,8 @@ LOGGING = {
         # The Azure SDK logs every request and response with their headers at INFO: two events
         # for each blob read or written.
         "azure": {"level": "WARNING"},
-        # django-axes announces its settings at every start; its lockouts are warnings.
-        "axes.apps": {"level": "WARNING"},
+        # django-axes logs every login at INFO; its lockouts are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -38,6 +38,8 @@ def serve_media(request, path):
     with the Content-Encoding its name implies, and a client honouring it decompresses it.
     """
     response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    # An uploaded file is never a page of the site: no script of it runs with the site's rights.
+    response.headers["Content-Security-Policy"] = "sandbox"
     if response.has_header("Content-Encoding"):
         del response.headers["Content-Encoding"]
         response.headers["Content-Type"] = served_content_type(path)

@@ -29,6 +29,7 @@ hypothesis.settings.register_profile("ci", derandomize=True, database=None)
 if IN_CI:
     hypothesis.settings.load_profile("ci")
 
+VIOLATION = "Content-Security-Policy violation:"
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 # Pages rendered without the manifest that collectstatic writes; the static_root fixture brings
 # back the project's own storage for the tests that serve static files.
@@ -234,8 +235,16 @@ def page(browser, live_server, request):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 720})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Every browser test also checks that the Content-Security-Policy stopped nothing.
+    violations = []
+    page.on("console", lambda m: m.text.startswith(VIOLATION) and violations.append(m.text))
+    page.add_init_script(
+        f"""addEventListener("securitypolicyviolation", (event) => console.log(
+            `{VIOLATION} ${{event.violatedDirective}} ${{event.blockedURI}}`))"""
+    )
     screens = SCREENSHOTS / request.node.name.replace("[", "-").rstrip("]")
     screens.mkdir(parents=True, exist_ok=True)
     page.screenshot_as = lambda name: page.screenshot(path=screens / f"{name}.png", full_page=True)
     yield page
     context.close()
+    assert violations == []

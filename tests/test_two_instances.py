@@ -7,6 +7,7 @@ the whole suite on PostgreSQL as well, where this test runs; locally, set DATABA
 PostgreSQL database.
 """
 
+import io
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
+from django.core.management import call_command
 from django.db import connection
 
 from tests.helpers import direct as direct_client
@@ -156,3 +158,36 @@ def test_simultaneous_uploads_of_one_name_all_keep_their_bytes_under_distinct_na
     assert len(set(names)) == SIMULTANEOUS
     assert stored_cloud.names() == set(names)
     assert [stored_cloud.read(name) for name in names] == contents
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_logins_through_one_instance_lock_out_on_the_other_until_unlocked(
+    gunicorn, s3_bucket, django_user_model
+):
+    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
+    environment = {
+        "DATABASE_URL": database_url(),
+        "DEFAULT_STORAGE_DSN": s3_bucket.dsn,
+        "DOMAIN": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "False",
+    }
+    first, second = gunicorn(**environment), gunicorn(**environment)
+    # As Divio's proxy forwards them: the client's address last in X-Forwarded-For.
+    proxied = {"X-Forwarded-For": "203.0.113.5"}
+
+    def attempt(server, password):
+        session = requests.Session()
+        session.headers.update(proxied)
+        url = f"{server.url}/admin/login/"
+        data = {"username": "admin", "password": password, "next": "/admin/"}
+        data["csrfmiddlewaretoken"] = csrf_token(session, url)
+        return session.post(url, data=data, allow_redirects=False, timeout=30).status_code
+
+    failures = [attempt(first, "wrong") for _ in range(5)]
+    refused = attempt(second, PASSWORD)
+    call_command("axes_reset_ip", "203.0.113.5", stdout=io.StringIO())
+    unlocked = attempt(second, PASSWORD)
+
+    assert failures == [200, 200, 200, 200, 429]
+    assert refused == 429
+    assert unlocked == 302

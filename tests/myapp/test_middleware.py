@@ -3,6 +3,8 @@ both, as production has them."""
 
 import pytest
 
+from tests.helpers.project import use_storage_dsn
+
 PROBE_HOST = "10.0.0.7:80"  # a container's address, as a probe uses it
 
 
@@ -31,3 +33,47 @@ def test_any_other_request_from_an_unknown_host_is_refused(client, method, path)
 def test_any_other_request_over_http_is_redirected_to_https(client):
     response = client.get("/admin/login/", HTTP_HOST="app.example.com")
     assert (response.status_code, response.url) == (301, "https://app.example.com/admin/login/")
+
+
+# The Content-Security-Policy of every page, with the media storage's origins
+
+
+def policy(response):
+    return {
+        directive.split()[0]: directive.split()[1:]
+        for directive in response["Content-Security-Policy"].split("; ")
+    }
+
+
+@pytest.mark.django_db
+def test_every_page_allows_the_site_s_own_scripts_only(client, settings):
+    settings.SECURE_SSL_REDIRECT = False
+    directives = policy(client.get("/admin/login/", HTTP_HOST="app.example.com"))
+
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["connect-src"] == ["'self'"]  # file storage takes no direct uploads
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in str(directives)
+
+
+@pytest.mark.django_db
+def test_a_bucket_s_origin_is_allowed_for_its_links_and_its_uploads(
+    client, settings, s3_bucket, s3_server
+):
+    settings.SECURE_SSL_REDIRECT = False
+    directives = policy(client.get("/admin/login/", HTTP_HOST="app.example.com"))
+
+    assert directives["img-src"] == ["'self'", s3_server.endpoint]
+    assert directives["media-src"] == ["'self'", s3_server.endpoint]
+    assert directives["connect-src"] == ["'self'", s3_server.endpoint]
+
+
+@pytest.mark.django_db
+def test_a_cdn_serves_the_links_and_the_endpoint_takes_the_uploads(client, settings, s3_bucket):
+    settings.SECURE_SSL_REDIRECT = False
+    use_storage_dsn(settings, s3_bucket.dsn + "?url=https%3A%2F%2Fcdn.example.com%2Fmedia%2F")
+    directives = policy(client.get("/admin/login/", HTTP_HOST="app.example.com"))
+
+    assert directives["img-src"] == ["'self'", "https://cdn.example.com"]
+    assert directives["connect-src"][1].startswith("http://127.0.0.1:")

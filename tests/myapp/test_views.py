@@ -124,3 +124,14 @@ def test_a_production_server_answers_probes_by_address_over_http(gunicorn, s3_bu
     )
     assert response.status_code == 301
     assert response.headers["Location"] == "https://app.example.com/admin/"
+
+
+@pytest.mark.django_db
+def test_local_media_are_sandboxed(client, media_dir, debug_urls):
+    media_dir.mkdir()
+    (media_dir / "page.txt").write_bytes(b"<script>alert(1)</script>")
+
+    response = client.get("/media/page.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == "sandbox"
