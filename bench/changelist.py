@@ -27,16 +27,7 @@ import os
 import re
 import time
 
-from bench.common import (
-    ADMIN_USER,
-    machine,
-    median,
-    prepare_static_files,
-    report,
-    scratch_folder,
-    seconds,
-    site_environment,
-)
+from bench import common
 from tests.helpers.changelist import filter_link, shown_ids
 from tests.helpers.uploads import COLUMNS, USERS, insert_uploads, upload_rows
 from uploader.kinds import Kind
@@ -93,7 +84,7 @@ class Databases:
         from django.contrib.sessions.models import Session
 
         self.use("large")
-        client.force_login(User.objects.get(username=ADMIN_USER))
+        client.force_login(User.objects.get(username=common.ADMIN_USER))
         session = Session.objects.get(pk=client.session.session_key)
         self.use("baseline")
         session.save(force_insert=True)
@@ -184,7 +175,7 @@ def measure(databases, client, query, repeat):
         client.get(url)
         with CaptureQueriesContext(connection) as queries:
             page = client.get(url)
-        results[database] = (median(times[database]), len(queries), len(shown_ids(page)))
+        results[database] = (common.median(times[database]), len(queries), len(shown_ids(page)))
     return results
 
 
@@ -192,16 +183,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="rows of the large list (10000)")
     parser.add_argument("--repeat", type=int, default=20, help="requests per case, median (20)")
-    parser.add_argument("--quick", action="store_true", help="1,000 rows, 2 requests")
-    args = parser.parse_args()
-    if args.quick:
-        args.rows, args.repeat = 1000, 2
-    print(machine(), flush=True)
-    with scratch_folder("changelist") as folder:
+    args = common.parse_arguments(parser, "1,000 rows, 2 requests", rows=1000, repeat=2)
+    with common.scratch_folder("changelist") as folder:
         database = os.environ.get("DATABASE_URL", f"sqlite:///{folder}/db.sqlite3")
-        environ = site_environment(folder, f"file://{folder}/media/?url=%2Fmedia%2F")
+        environ = common.site_environment(folder, f"file://{folder}/media/?url=%2Fmedia%2F")
         os.environ.update({**environ, "DATABASE_URL": database})
-        prepare_static_files(environ)
+        common.prepare_static_files(environ)
         run(args, folder)
 
 
@@ -218,7 +205,7 @@ def run(args, folder):
         for database in databases.names:
             databases.use(database)
             User.objects.create(
-                username=ADMIN_USER, password=UNUSABLE, is_staff=True, is_superuser=True
+                username=common.ADMIN_USER, password=UNUSABLE, is_staff=True, is_superuser=True
             )
             user_ids = [User.objects.create_user(name).pk for name in USERS]
         databases.use("large")
@@ -235,12 +222,12 @@ def run(args, folder):
                 results["large"],
                 results["baseline"],
             )
-            report(
+            common.report(
                 f"changelist-{case}",
                 large_time / small_time,
                 TIME_TARGET,
                 rows=f"{args.rows}/{ROWS_BASELINE}",
-                time=f"{seconds(large_time)}/{seconds(small_time)}",
+                time=f"{common.seconds(large_time)}/{common.seconds(small_time)}",
                 queries=f"{large_queries}/{small_queries}",
                 query_target=QUERY_TARGET,
                 queries_verdict="met" if large_queries <= QUERY_TARGET else "MISSED",

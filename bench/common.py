@@ -40,6 +40,17 @@ def machine():
     )
 
 
+def parse_arguments(parser, quick, **small):
+    """Parse the command line, with ``--quick`` (``quick`` is its help) setting ``small``'s
+    values; print the machine line first, as every benchmark's output starts."""
+    parser.add_argument("--quick", action="store_true", help=quick)
+    args = parser.parse_args()
+    if args.quick:
+        vars(args).update(small)
+    print(machine(), flush=True)
+    return args
+
+
 def report(case, ratio, target=None, **details):
     """``CASE ratio=R [target=T met|MISSED] key=value...``: the line the README's table quotes."""
     verdict = f" target={target} {'met' if ratio <= target else 'MISSED'}" if target else ""

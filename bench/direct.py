@@ -14,36 +14,21 @@ import argparse
 import contextlib
 import time
 
-from bench.common import (
-    ADMIN_PASSWORD,
-    ADMIN_USER,
-    MiB,
-    PeakMemory,
-    cpu_seconds,
-    machine,
-    mebibytes,
-    median,
-    mib,
-    prepare_site,
-    report,
-    scratch_folder,
-    seconds,
-    site_environment,
-)
+from bench import common
 from tests.helpers import s3
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.files import sha256, write_random_file
 from tests.helpers.gunicorn import Gunicorn
 from tests.helpers.ports import free_port
 
-TARGET, CPU_TARGET, MEMORY_TARGET = 1.05, 0.1, 8 * MiB
+TARGET, CPU_TARGET, MEMORY_TARGET = 1.05, 0.1, 8 * common.MiB
 ADD_URL = "/admin/uploader/uploadedfile/add/"
 
 
 def log_in(page, url):
     page.goto(f"{url}/admin/login/")
-    page.fill("#id_username", ADMIN_USER)
-    page.fill("#id_password", ADMIN_PASSWORD)
+    page.fill("#id_username", common.ADMIN_USER)
+    page.fill("#id_password", common.ADMIN_PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(f"{url}/admin/")
 
@@ -56,8 +41,8 @@ def upload_in_browser(page, url, path, worker=None):
     """
     page.goto(url + ADD_URL)
     page.set_input_files("input[name=file]", path)
-    cpu = cpu_seconds(worker) if worker else 0
-    with PeakMemory(worker) if worker else contextlib.nullcontext() as memory:
+    cpu = common.cpu_seconds(worker) if worker else 0
+    with common.PeakMemory(worker) if worker else contextlib.nullcontext() as memory:
         started = time.perf_counter()
         with page.expect_response(
             lambda response: response.request.method == "POST" and response.url.endswith(ADD_URL),
@@ -65,20 +50,20 @@ def upload_in_browser(page, url, path, worker=None):
         ):
             page.click("input[name=_save]")
         elapsed = time.perf_counter() - started
-        spent = cpu_seconds(worker) - cpu if worker else 0
+        spent = common.cpu_seconds(worker) - cpu if worker else 0
     page.wait_for_url(f"{url}/admin/uploader/uploadedfile/")
     return elapsed, spent, memory.growth if worker else 0
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=mebibytes, default="1G", help="file size: 1G, 256M (1G)")
+    parser.add_argument(
+        "--size", type=common.mebibytes, default="1G", help="file size: 1G, 256M (1G)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs, median reported (3)")
-    parser.add_argument("--quick", action="store_true", help="64M, one run: the script works")
-    args = parser.parse_args()
-    if args.quick:
-        args.size, args.repeat = 64 * MiB, 1
-    print(machine(), flush=True)
+    args = common.parse_arguments(
+        parser, "64M, one run: the script works", size=64 * common.MiB, repeat=1
+    )
     from playwright.sync_api import sync_playwright
 
     moto = s3.MotoServer(free_port())
@@ -86,11 +71,13 @@ def main():
     client.create_bucket(Bucket=bucket)
     server = None
     try:
-        with scratch_folder("direct") as folder, sync_playwright() as playwright:
+        with common.scratch_folder("direct") as folder, sync_playwright() as playwright:
             source = folder / "video.bin"
-            expected = write_random_file(source, args.size // MiB)
-            environ = site_environment(folder, moto.dsn(bucket), UPLOAD_MAX_SIZE=str(args.size))
-            prepare_site(environ)
+            expected = write_random_file(source, args.size // common.MiB)
+            environ = common.site_environment(
+                folder, moto.dsn(bucket), UPLOAD_MAX_SIZE=str(args.size)
+            )
+            common.prepare_site(environ)
             server = Gunicorn(environ, folder / "gunicorn.log", "--workers=1")
             server.wait_for("/admin/login/", status=200)
             client.put_bucket_cors(
@@ -122,7 +109,7 @@ def main():
                 ratios.append(elapsed / directs[-1])
                 (stored,) = client.list_objects_v2(Bucket=bucket)["Contents"]
                 body = client.get_object(Bucket=bucket, Key=stored["Key"])["Body"]
-                if sha256(body.iter_chunks(MiB)) != expected:
+                if sha256(body.iter_chunks(common.MiB)) != expected:
                     raise RuntimeError(f"{stored['Key']} does not hold the uploaded bytes")
                 client.delete_object(Bucket=bucket, Key=stored["Key"])
             chromium.close()
@@ -130,18 +117,18 @@ def main():
         if server:
             server.stop()
         moto.stop()
-    report(
+    common.report(
         "upload-direct",
-        median(ratios),
+        common.median(ratios),
         TARGET,
-        upload=seconds(median(uploads)),
-        direct=seconds(median(directs)),
-        size=f"{args.size // MiB}MiB",
-        worker_cpu=seconds(median(cpus)),
-        cpu_target=seconds(CPU_TARGET),
-        cpu="met" if median(cpus) <= CPU_TARGET else "MISSED",
-        worker_peak=mib(max(growths)),
-        memory_target=mib(MEMORY_TARGET),
+        upload=common.seconds(common.median(uploads)),
+        direct=common.seconds(common.median(directs)),
+        size=f"{args.size // common.MiB}MiB",
+        worker_cpu=common.seconds(common.median(cpus)),
+        cpu_target=common.seconds(CPU_TARGET),
+        cpu="met" if common.median(cpus) <= CPU_TARGET else "MISSED",
+        worker_peak=common.mib(max(growths)),
+        memory_target=common.mib(MEMORY_TARGET),
         memory="met" if max(growths) <= MEMORY_TARGET else "MISSED",
         runs=args.repeat,
     )

@@ -25,16 +25,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from bench.common import (
-    ADMIN_PASSWORD,
-    ADMIN_USER,
-    machine,
-    prepare_site,
-    report,
-    scratch_folder,
-    seconds,
-    site_environment,
-)
+from bench import common
 from tests.helpers import direct as direct_client
 from tests.helpers import s3
 from tests.helpers.gunicorn import Gunicorn
@@ -54,7 +45,11 @@ def logged_in(base):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
     session.post(
         login,
-        data={"username": ADMIN_USER, "password": ADMIN_PASSWORD, "csrfmiddlewaretoken": token},
+        data={
+            "username": common.ADMIN_USER,
+            "password": common.ADMIN_PASSWORD,
+            "csrfmiddlewaretoken": token,
+        },
         timeout=30,
     )
     return session
@@ -137,13 +132,13 @@ def measure(case, base, upload, count, idle):
         for finished in uploads:
             finished.result()
     worst = max(times)
-    report(
+    common.report(
         case,
         statistics.median(times) / idle,
-        healthz_median=seconds(statistics.median(times)),
-        healthz_worst=seconds(worst),
-        idle=seconds(idle),
-        worst_target=seconds(WORST_TARGET),
+        healthz_median=common.seconds(statistics.median(times)),
+        healthz_worst=common.seconds(worst),
+        idle=common.seconds(idle),
+        worst_target=common.seconds(WORST_TARGET),
         worst_verdict="met" if worst <= WORST_TARGET else "MISSED",
         uploads=count,
         answers=len(times),
@@ -153,18 +148,14 @@ def measure(case, base, upload, count, idle):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--uploads", type=int, default=50, help="slow uploads at once (50)")
-    parser.add_argument("--quick", action="store_true", help="5 uploads: the script works")
-    args = parser.parse_args()
-    if args.quick:
-        args.uploads = 5
-    print(machine(), flush=True)
+    args = common.parse_arguments(parser, "5 uploads: the script works", uploads=5)
     moto = s3.MotoServer(free_port())
     moto.client().create_bucket(Bucket="bench")
     server = None
     try:
-        with scratch_folder("responsive") as folder:
-            environ = site_environment(folder, moto.dsn("bench"))
-            prepare_site(environ)
+        with common.scratch_folder("responsive") as folder:
+            environ = common.site_environment(folder, moto.dsn("bench"))
+            common.prepare_site(environ)
             server = Gunicorn(environ, folder / "gunicorn.log")
             server.wait_for("/admin/login/", status=200)
             idle = statistics.median(healthz_times_for(server.url, 2.0))

@@ -14,16 +14,7 @@ import subprocess
 import sys
 import time
 
-from bench.common import (
-    ROOT,
-    machine,
-    median,
-    prepare_site,
-    report,
-    scratch_folder,
-    seconds,
-    site_environment,
-)
+from bench import common
 from tests.helpers.gunicorn import PROJECT_WSGI, Gunicorn
 
 EMPTY_DJANGO_CHECK = (
@@ -37,7 +28,7 @@ HELLO = "hello_wsgi:application"
 
 def timed_command(command, environ):
     start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, env=environ, check=True, capture_output=True)
+    subprocess.run(command, cwd=common.ROOT, env=environ, check=True, capture_output=True)
     return time.perf_counter() - start
 
 
@@ -52,17 +43,13 @@ def first_200(environ, log, application, *options, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per case, median (5)")
-    parser.add_argument("--quick", action="store_true", help="one run")
-    args = parser.parse_args()
-    if args.quick:
-        args.repeat = 1
-    print(machine(), flush=True)
-    with scratch_folder("startup") as folder:
-        environ = site_environment(
+    args = common.parse_arguments(parser, "one run", repeat=1)
+    with common.scratch_folder("startup") as folder:
+        environ = common.site_environment(
             folder,
             "s3+http://KEY:SECRET@127.0.0.1:9/media",  # built, never contacted
         )
-        prepare_site(environ)
+        common.prepare_site(environ)
         check = [sys.executable, "manage.py", "check"]
         empty = [sys.executable, "-c", EMPTY_DJANGO_CHECK]
         projects, empties, servers, hellos = [], [], [], []
@@ -77,11 +64,11 @@ def main():
         ("check", projects, empties, "empty_django"),
         ("gunicorn-first-200", servers, hellos, "hello_wsgi"),
     ]:
-        report(
+        common.report(
             case,
-            median(project) / median(baseline),
-            project=seconds(median(project)),
-            **{against: seconds(median(baseline))},
+            common.median(project) / common.median(baseline),
+            project=common.seconds(common.median(project)),
+            **{against: common.seconds(common.median(baseline))},
             runs=args.repeat,
         )
 

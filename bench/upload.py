@@ -30,36 +30,21 @@ from urllib.parse import quote
 
 import requests
 
-from bench.common import (
-    ADMIN_PASSWORD,
-    ADMIN_USER,
-    MiB,
-    PeakMemory,
-    cpu_seconds,
-    machine,
-    mebibytes,
-    median,
-    mib,
-    prepare_site,
-    report,
-    scratch_folder,
-    seconds,
-    site_environment,
-)
+from bench import common
 from tests.helpers import s3
 from tests.helpers.files import sha256, write_random_file
 from tests.helpers.gunicorn import Gunicorn
 from tests.helpers.ports import free_port
 
 ADD_URL = "/admin/uploader/uploadedfile/add/"
-FILE_TARGET, S3_TARGET, MEMORY_TARGET = 1.5, 1.1, 64 * MiB
+FILE_TARGET, S3_TARGET, MEMORY_TARGET = 1.5, 1.1, 64 * common.MiB
 # More than the threads of gunicorn.conf.py's worker (4).
 WARM_UP_UPLOADS = 8
 
 
 def file_digest(path):
     with open(path, "rb") as file:
-        return sha256(iter(lambda: file.read(MiB), b""))
+        return sha256(iter(lambda: file.read(common.MiB), b""))
 
 
 def warm_memory(source, scratch):
@@ -97,8 +82,8 @@ class Admin:
             login,
             allow_redirects=False,
             data={
-                "username": ADMIN_USER,
-                "password": ADMIN_PASSWORD,
+                "username": common.ADMIN_USER,
+                "password": common.ADMIN_PASSWORD,
                 "csrfmiddlewaretoken": form_token(session, login),
                 "next": "/admin/",
             },
@@ -172,7 +157,7 @@ class BodyToFileServer:
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
-        buffer = memoryview(bytearray(MiB))
+        buffer = memoryview(bytearray(common.MiB))
         while True:
             connection, _ = self.socket.accept()
             with connection, open(self.path, "wb") as file:
@@ -217,24 +202,24 @@ def measure(args, case, target, server, baselines, upload_and_check, source):
             times[name].append(baseline())
         warm_memory(source, scratch)
         os.sync()
-        cpu, client_cpu = cpu_seconds(worker), children_cpu_seconds()
-        with PeakMemory(worker) as memory:
+        cpu, client_cpu = common.cpu_seconds(worker), children_cpu_seconds()
+        with common.PeakMemory(worker) as memory:
             uploads.append(upload_and_check())
-        cpus.append(cpu_seconds(worker) - cpu)
+        cpus.append(common.cpu_seconds(worker) - cpu)
         client_cpus.append(children_cpu_seconds() - client_cpu)
         growths.append(memory.growth)
         ratios.append(uploads[-1] / next(iter(times.values()))[-1])
-    report(
+    common.report(
         case,
-        median(ratios),
+        common.median(ratios),
         target,
-        upload=seconds(median(uploads)),
-        **{name: seconds(median(values)) for name, values in times.items()},
-        size=f"{args.size // MiB}MiB",
-        client_cpu=seconds(median(client_cpus)),
-        worker_cpu=seconds(median(cpus)),
-        worker_peak=mib(max(growths)),
-        memory_target=mib(MEMORY_TARGET),
+        upload=common.seconds(common.median(uploads)),
+        **{name: common.seconds(common.median(values)) for name, values in times.items()},
+        size=f"{args.size // common.MiB}MiB",
+        client_cpu=common.seconds(common.median(client_cpus)),
+        worker_cpu=common.seconds(common.median(cpus)),
+        worker_peak=common.mib(max(growths)),
+        memory_target=common.mib(MEMORY_TARGET),
         memory="met" if max(growths) <= MEMORY_TARGET else "MISSED",
         runs=args.repeat,
     )
@@ -243,10 +228,10 @@ def measure(args, case, target, server, baselines, upload_and_check, source):
 def file_case(args, folder, source, expected):
     folder = folder / "file"
     media = folder / "media"
-    environ = site_environment(
+    environ = common.site_environment(
         folder, f"file://{quote(str(media))}/?url=%2Fmedia%2F", **settings(args)
     )
-    prepare_site(environ)
+    common.prepare_site(environ)
     server = Gunicorn(environ, folder / "gunicorn.log", "--workers=1")
     try:
         server.wait_for("/admin/login/", status=200)
@@ -296,8 +281,8 @@ def s3_case(args, folder, source, expected):
         client, bucket = moto.client(), "bench"
         client.create_bucket(Bucket=bucket)
         dsn = moto.dsn(bucket)
-        environ = site_environment(folder, dsn, **settings(args))
-        prepare_site(environ)
+        environ = common.site_environment(folder, dsn, **settings(args))
+        common.prepare_site(environ)
         server = Gunicorn(environ, folder / "gunicorn.log", "--workers=1")
         server.wait_for("/admin/login/", status=200)
         admin = Admin(server.url)
@@ -313,7 +298,7 @@ def s3_case(args, folder, source, expected):
             objects = client.list_objects_v2(Bucket=bucket, Prefix=source.stem)["Contents"]
             (key,) = [item["Key"] for item in objects]
             body = client.get_object(Bucket=bucket, Key=key)["Body"]
-            if sha256(body.iter_chunks(MiB)) != expected:
+            if sha256(body.iter_chunks(common.MiB)) != expected:
                 raise RuntimeError(f"s3://{bucket}/{key} does not hold the uploaded bytes")
             client.delete_object(Bucket=bucket, Key=key)
             return elapsed
@@ -330,23 +315,23 @@ CASES = {"file": file_case, "s3": s3_case}
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=mebibytes, default="1G", help="file size: 1G, 256M (1G)")
+    parser.add_argument(
+        "--size", type=common.mebibytes, default="1G", help="file size: 1G, 256M (1G)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per case, median reported (3)")
-    parser.add_argument("--quick", action="store_true", help="64M, one run: the script works")
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
     parser.add_argument(
         "--untuned",
         action="store_true",
         help="Django's upload handlers and boto3's S3 transfer defaults",
     )
-    args = parser.parse_args()
-    if args.quick:
-        args.size, args.repeat = 64 * MiB, 1
-    print(machine(), flush=True)
-    with scratch_folder("upload") as folder:
+    args = common.parse_arguments(
+        parser, "64M, one run: the script works", size=64 * common.MiB, repeat=1
+    )
+    with common.scratch_folder("upload") as folder:
         source = folder / "source.bin"
         # Random bytes, so that nothing on the way can compress or deduplicate them.
-        expected = write_random_file(source, args.size // MiB)
+        expected = write_random_file(source, args.size // common.MiB)
         write_random_file(folder / "warm-up.bin", 1)
         for case in args.cases:
             (folder / case).mkdir()

@@ -11,3 +11,33 @@ class OneLineFormatter(logging.Formatter):
 
     def format(self, record):
         return super().format(record).replace("\r", "\\r").replace("\n", "\\n")
+
+
+# settings.LOGGING: every logger to stdout, through the formatter above.
+CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "one_line": {
+            "()": "myapp.log.OneLineFormatter",
+            "format": "{asctime} {levelname} {name}: {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "one_line",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
+    "loggers": {
+        "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        # The Azure SDK logs every request and response with their headers at INFO: two events
+        # for each blob read or written.
+        "azure": {"level": "WARNING"},
+        # django-axes logs every login at INFO; its lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
+}

@@ -1,14 +1,9 @@
 """Settings for myapp: everything that differs between environments comes from the environment.
 
-Divio sets the variables read here in every cloud environment; docker compose reads them from
-.env-local. Each one is read once, below, with its default and why; the README lists them all.
-
-Without any variable (a local run without Docker, `make run`) the project uses its embedded
-default: SQLite and media files under data/, the folder docker compose mounts at /data. That
-default only applies with DEBUG on; with DEBUG off an unset variable stays unset and the system
-check myapp.E001 stops runserver, migrate and gunicorn with a message naming it, so production
-never falls back to local files or a local database. Settings still import with nothing set,
-because the Docker image runs `collectstatic` at build time with no environment.
+Divio sets the variables read here; docker compose reads .env-local. Each is read once, below,
+with its default and why; the README lists them all. With DEBUG on and nothing set, the embedded
+default applies: SQLite and media under data/. With DEBUG off nothing falls back, and myapp.E001
+names what is missing; settings still import with nothing set, as the Docker build needs.
 """
 
 import os
@@ -21,6 +16,7 @@ import django
 from boto3.s3.transfer import TransferConfig
 from django_storage_url import dsn_configured_storage_class
 
+from myapp import log
 from myapp.storage.dsn import local_media
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,9 +35,8 @@ DEBUG = os.environ.get("DJANGO_DEBUG") == "True"
 # off it stays empty, Django refuses to sign anything and myapp.E001 names the variable.
 SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-local-development-only" if DEBUG else "")
 
-# Divio's DOMAIN is the environment's main host; aliases are served too, and redirect domains
-# must reach Django so that it can redirect them. Empty with DEBUG on means Django's own
-# localhost defaults.
+# Divio's main host, its aliases, and the domains that must reach Django to be redirected; with
+# DEBUG on, empty means Django's localhost defaults.
 ALLOWED_HOSTS = [
     host.strip()
     for variable in ("DOMAIN", "DOMAIN_ALIASES", "DOMAIN_REDIRECTS")
@@ -127,11 +122,8 @@ CONTENT_SECURITY_POLICY_DIRECTIVES = {
 SECURE_CSP = CONTENT_SECURITY_POLICY_DIRECTIVES
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": CONTENT_SECURITY_POLICY_DIRECTIVES}
 
-# Login throttling (django-axes): five wrong passwords for one username from one address lock
-# that pair out for fifteen minutes, the right password included, while the same user can still
-# log in from elsewhere; twenty from one address, whatever the usernames, lock the address
-# (myapp.lockout.LoginAttempts). A success resets the count; `manage.py axes_reset_ip ADDRESS` or
-# `axes_reset_username NAME` unlocks at once.
+# Login throttling (django-axes, README "The admin on the internet"): five wrong passwords lock a
+# username out at one address, twenty an address (myapp.lockout.LoginAttempts), for 15 minutes.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -180,8 +172,7 @@ DATABASES = (
     if DATABASE_URL
     else {}
 )
-# SQLite lets one writer in at a time: taking the write lock when a transaction begins, and
-# waiting for it, keeps concurrent requests from failing with "database is locked".
+# SQLite has one writer at a time: concurrent requests wait for it instead of failing.
 if DATABASES and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
@@ -200,36 +191,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Logging
 
-# To stdout, one line per event (tracebacks included, see myapp/log.py): the container's output is
-# the only log kept, by docker compose and on Divio. Django's own default prints in DEBUG only, to
-# stderr, and otherwise mails errors to ADMINS, which nobody set, so production errors were lost.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "one_line": {
-            "()": "myapp.log.OneLineFormatter",
-            "format": "{asctime} {levelname} {name}: {message}",
-            "style": "{",
-        },
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": "one_line",
-        },
-    },
-    "root": {"handlers": ["stdout"], "level": "INFO"},
-    "loggers": {
-        "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
-        # The Azure SDK logs every request and response with their headers at INFO: two events
-        # for each blob read or written.
-        "azure": {"level": "WARNING"},
-        # django-axes logs every login at INFO; its lockouts are warnings.
-        "axes": {"level": "WARNING"},
-    },
-}
+# To stdout, one line per event, tracebacks included (myapp/log.py): the container's output is
+# the only log kept, by docker compose and on Divio. Django's default mails errors to ADMINS.
+LOGGING = log.CONFIG
 
 
 # Internationalization
@@ -259,16 +223,14 @@ DEFAULT_STORAGE_DSN = os.environ.get(
 # dsn_configured_storage_class() requires the name of the setting, not its value.
 DefaultStorageClass = dsn_configured_storage_class("DEFAULT_STORAGE_DSN")
 
-# The tutorial sets DEFAULT_FILE_STORAGE = "myapp.settings.DefaultStorageClass". Django 5.1
-# removed that setting and silently ignores it, which would leave media on local disk in the
-# cloud; STORAGES is its replacement.
+# The tutorial sets DEFAULT_FILE_STORAGE = "myapp.settings.DefaultStorageClass": removed in Django
+# 5.1 and silently ignored, it would leave media on local disk in the cloud. STORAGES replaces it.
 STORAGES = {
     "default": {"BACKEND": "myapp.settings.DefaultStorageClass"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Only for serving a file:// DSN's files in DEBUG (myapp/urls.py); derived from the DSN so that
-# they always agree with it. Empty for cloud storage, which serves its own files.
+# Serving a file:// DSN's files in DEBUG (myapp/urls.py), from the DSN so that they agree with it.
 MEDIA_ROOT, MEDIA_URL = local_media(DEFAULT_STORAGE_DSN)
 
 # How request bodies reach the storage (myapp/storage/uploads.py): read in 1 MiB pieces; to S3 in

@@ -47,6 +47,17 @@ def csrf_token(session, url):
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
 
 
+def site(django_user_model, storage_dsn):
+    """Return the variables of two instances of one site, whose admin user it makes."""
+    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
+    return {
+        "DATABASE_URL": database_url(),
+        "DEFAULT_STORAGE_DSN": storage_dsn,
+        "DOMAIN": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "False",  # plain HTTP on loopback, no TLS proxy in front
+    }
+
+
 def log_in(session, server):
     url = f"{server.url}/admin/login/"
     response = session.post(
@@ -65,13 +76,7 @@ def log_in(session, server):
 def test_a_file_uploaded_through_one_instance_is_listed_opened_and_deleted_through_the_other(
     gunicorn, s3_bucket, django_user_model
 ):
-    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
-    environment = {
-        "DATABASE_URL": database_url(),
-        "DEFAULT_STORAGE_DSN": s3_bucket.dsn,
-        "DOMAIN": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "False",  # plain HTTP on loopback, no TLS proxy in front
-    }
+    environment = site(django_user_model, s3_bucket.dsn)
     first, second = gunicorn(**environment), gunicorn(**environment)
     # Each logs in on its own; the sessions live in the shared database.
     through_first, through_second = requests.Session(), requests.Session()
@@ -131,13 +136,7 @@ def direct(session, server, content):
 def test_simultaneous_uploads_of_one_name_all_keep_their_bytes_under_distinct_names(
     gunicorn, stored_cloud, django_user_model, settings, path
 ):
-    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
-    environment = {
-        "DATABASE_URL": database_url(),
-        "DEFAULT_STORAGE_DSN": settings.DEFAULT_STORAGE_DSN,
-        "DOMAIN": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "False",
-    }
+    environment = site(django_user_model, settings.DEFAULT_STORAGE_DSN)
     servers = [gunicorn(**environment), gunicorn(**environment)]
     sessions = [requests.Session() for _ in servers]
     for session, server in zip(sessions, servers, strict=True):
@@ -164,13 +163,7 @@ def test_simultaneous_uploads_of_one_name_all_keep_their_bytes_under_distinct_na
 def test_failed_logins_through_one_instance_lock_out_on_the_other_until_unlocked(
     gunicorn, s3_bucket, django_user_model
 ):
-    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
-    environment = {
-        "DATABASE_URL": database_url(),
-        "DEFAULT_STORAGE_DSN": s3_bucket.dsn,
-        "DOMAIN": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "False",
-    }
+    environment = site(django_user_model, s3_bucket.dsn)
     first, second = gunicorn(**environment), gunicorn(**environment)
     # As Divio's proxy forwards them: the client's address last in X-Forwarded-For.
     proxied = {"X-Forwarded-For": "203.0.113.5"}

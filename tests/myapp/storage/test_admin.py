@@ -86,6 +86,10 @@ def api_for(client):
     return direct_client.TestClientApi(client)
 
 
+def file_errors(page):
+    return page.context["adminform"].form.errors["file"]
+
+
 def multipart_uploads(bucket):
     return bucket.client.list_multipart_uploads(Bucket=bucket.name).get("Uploads", [])
 
@@ -258,7 +262,7 @@ def test_a_form_names_only_a_finished_upload_of_its_own_user(admin_client, admin
     ]:
         page = api_for(client).save(token)
         assert page.status_code == 200
-        assert page.context["adminform"].form.errors["file"] == [
+        assert file_errors(page) == [
             "This upload was not found or not finished: choose the file again."
         ]
     assert not UploadedFile.objects.exists()
@@ -286,9 +290,7 @@ def test_a_stored_file_over_the_limit_is_refused_when_the_form_is_saved(
 
     page = api.save(token)
 
-    assert page.context["adminform"].form.errors["file"] == [
-        "report.bin is 20.0\xa0MB; files may be at most 8.0\xa0MB."
-    ]
+    assert file_errors(page) == ["report.bin is 20.0\xa0MB; files may be at most 8.0\xa0MB."]
     assert not UploadedFile.objects.exists()
 
 
