@@ -5,9 +5,12 @@ wrong on current Django and django-storages, scheme by scheme, and add the schem
 forms and their query parameters are in myapp/storage/dsn.py and docs/storage.md.
 """
 
+import functools
 import io
 from urllib.parse import quote
 
+import boto3
+import botocore.session
 import furl
 from django.core.files import File, storage
 from django_storage_url import register_storage_class
@@ -54,6 +57,32 @@ class DSNQueryMixin:
             self.custom_domain = f"{url.netloc}{str(url.path).rstrip('/')}"
 
 
+@functools.cache
+def botocore_data_loader():
+    """The loader of botocore's JSON data (service models, endpoints) that every boto3 session
+    of the process shares, keeping each file it has read."""
+    return botocore.session.get_session().get_component("data_loader")
+
+
+class SharedModelsMixin:
+    """For S3 storages: django-storages makes a boto3 session for each thread that uses the
+    storage (a session is not thread-safe), and each would read botocore's JSON models of S3
+    afresh and keep its own copy, which takes a fraction of a second and some 10 MiB of memory
+    per thread. Read once per process, they are shared."""
+
+    def _create_session(self):
+        core = botocore.session.get_session()
+        core.register_component("data_loader", botocore_data_loader())
+        if self.session_profile:
+            return boto3.Session(profile_name=self.session_profile, botocore_session=core)
+        return boto3.Session(
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            aws_session_token=self.security_token,
+            botocore_session=core,
+        )
+
+
 class S3CompressedFilesMixin:
     """django-storages stores a compressed file's object with the Content-Encoding its name
     implies (and the type of what it decompresses to), unless the parameters name a type."""
@@ -65,7 +94,13 @@ class S3CompressedFilesMixin:
         return parameters
 
 
-class S3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMixin, dsn_s3.S3Storage):
+class S3Storage(
+    SharedModelsMixin,
+    StreamedUploadsMixin,
+    S3CompressedFilesMixin,
+    DSNQueryMixin,
+    dsn_s3.S3Storage,
+):
     """``s3://KEY:SECRET@BUCKET.ENDPOINT/PREFIX?...``, Divio's form, read by django-storage-url.
     Its endpoint is always ``https://ENDPOINT/``: use ``s3+http(s)://`` for any other."""
 
@@ -74,7 +109,13 @@ class S3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMixin, dsn
         self.apply_query(dsn)
 
 
-class EndpointS3Storage(StreamedUploadsMixin, S3CompressedFilesMixin, DSNQueryMixin, s3.S3Storage):
+class EndpointS3Storage(
+    SharedModelsMixin,
+    StreamedUploadsMixin,
+    S3CompressedFilesMixin,
+    DSNQueryMixin,
+    s3.S3Storage,
+):
     """``s3+https://KEY:SECRET@HOST[:PORT]/BUCKET[/PREFIX]?region=...`` and ``s3+http://``: any
     S3-compatible service (MinIO, Cloudflare R2, DigitalOcean Spaces, a local server) at an
     endpoint of its own, which ``s3://`` cannot express (no port, no plain HTTP)."""
