@@ -46,6 +46,11 @@ def multipart_parts(etag):
     return int(match[1]) if match else None
 
 
+def multipart_etag(parts):
+    """Return the ETag S3 gives an object uploaded in parts, from the parts' MD5s (digests)."""
+    return f"{hashlib.md5(b''.join(parts), usedforsecurity=False).hexdigest()}-{len(parts)}"
+
+
 class Digest:
     """The MD5 of bytes given in order (``whole``), and the ETag S3 gives the same bytes uploaded
     in parts of ``part_size``, if given."""
@@ -78,8 +83,7 @@ class Digest:
         return self.whole.hexdigest()
 
     def etag(self):
-        parts = self.parts + ([self.part.digest()] if self.in_part else [])
-        return f"{hashlib.md5(b''.join(parts), usedforsecurity=False).hexdigest()}-{len(parts)}"
+        return multipart_etag(self.parts + ([self.part.digest()] if self.in_part else []))
 
     def read(self, stream):
         """Hash everything ``stream`` holds, a chunk at a time; return this digest."""

@@ -7,6 +7,7 @@ containers of the same account is made by the service itself.
 
 import base64
 import datetime
+import hashlib
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -19,14 +20,14 @@ from azure.storage.blob import (
     generate_blob_sas,
 )
 
-from myapp.storage.checksums import Digest, multipart_parts, part_size
+from myapp.storage.checksums import multipart_etag, multipart_parts, part_size
 from myapp.storage.transfer import PARTS_IN_FLIGHT, CopyError, Listed, Side
 
 # Metadata of a blob copied from an S3 object uploaded in parts: the ETag its bytes have there,
 # so that a later copy finds them equal without reading either.
 S3_ETAG = "s3_etag"
-# Azure's limit on the blocks of one blob.
-MAX_BLOCKS = 50_000
+# Azure's limits on a blob's blocks: how many, how large.
+MAX_BLOCKS, MAX_BLOCK_SIZE = 50_000, 4000 * 1024**2
 # How long the service may take over a copy within an account before the file is reported failed.
 COPY_TIMEOUT = 3600
 
@@ -144,21 +145,21 @@ class Container(Side):
     def upload(self, name, stream, size, multipart, progress):
         """Send ``stream`` as the blob ``name``: in one request if it fits in a block, else in
         blocks, a few at a time, committed once all have arrived (until then the blob, or the
-        one it replaces, stays as it was). The MD5 goes with it, and the S3 ETag if given the
-        part size of one."""
+        one it replaces, stays as it was). Its MD5 goes with it, and, given a multipart S3
+        ETag's parts, the ETag its bytes have in those parts."""
         blob = self.blob(name)
         settings = self.storage._get_content_settings_parameters(self.path(name))
-        digest = Digest(multipart.part_size if multipart else None)
-        block_size = max(part_size(), -(-size // MAX_BLOCKS))
+        if multipart and multipart.part_size > MAX_BLOCK_SIZE:
+            multipart = None
+        # In blocks of the S3 parts, if given: the MD5s of the blocks then make the S3 ETag.
+        block_size = multipart.part_size if multipart else max(part_size(), -(-size // MAX_BLOCKS))
+        whole, parts = hashlib.md5(usedforsecurity=False), []
         if size <= block_size:
             data = stream.read()
-            digest.update(data)
-            blob.upload_blob(
-                data,
-                length=len(data),
-                overwrite=True,
-                **self.properties(settings, digest, multipart),
-            )
+            whole.update(data)
+            parts.append(hashlib.md5(data, usedforsecurity=False).digest())
+            properties = self.properties(settings, whole, parts, multipart)
+            blob.upload_blob(data, length=len(data), overwrite=True, **properties)
             progress(len(data))
             return
         # Written by hand: the SDK's upload_blob takes a blob's MD5 only before the upload starts,
@@ -166,29 +167,35 @@ class Container(Side):
         blocks = []
 
         def stage(block, data):
+            digest = hashlib.md5(data, usedforsecurity=False).digest() if multipart else None
             blob.stage_block(block, data, len(data))
             progress(len(data))
+            return digest
 
         with ThreadPoolExecutor(PARTS_IN_FLIGHT, thread_name_prefix="azure-block") as executor:
             in_flight = deque()
-            while data := stream.read(block_size):
-                digest.update(data)
-                block = base64.b64encode(f"{len(blocks):08}".encode()).decode()
-                blocks.append(block)
-                in_flight.append(executor.submit(stage, block, data))
+            while data := read_block(stream, block_size):
+                whole.update(data)
+                blocks.append(base64.b64encode(f"{len(blocks):08}".encode()).decode())
+                in_flight.append(executor.submit(stage, blocks[-1], data))
                 if len(in_flight) >= PARTS_IN_FLIGHT:
-                    in_flight.popleft().result()
-            for future in in_flight:
-                future.result()
-        blob.commit_block_list(blocks, **self.properties(settings, digest, multipart))
+                    parts.append(in_flight.popleft().result())
+            parts.extend(future.result() for future in in_flight)
+        blob.commit_block_list(blocks, **self.properties(settings, whole, parts, multipart))
 
-    def properties(self, settings, digest, multipart):
-        md5 = bytearray(digest.whole.digest())
-        metadata = {S3_ETAG: digest.etag()} if multipart else None
+    def properties(self, settings, whole, parts, multipart):
         return {
-            "content_settings": ContentSettings(**settings, content_md5=md5),
-            "metadata": metadata,
+            "content_settings": ContentSettings(**settings, content_md5=bytearray(whole.digest())),
+            "metadata": {S3_ETAG: multipart_etag(parts)} if multipart else None,
         }
+
+
+def read_block(stream, size):
+    """Read ``size`` bytes from ``stream``, or what is left of it: a read may give fewer."""
+    data = stream.read(size)
+    while data and len(data) < size and (more := stream.read(size - len(data))):
+        data += more
+    return data
 
 
 def blob_checksums(blob):

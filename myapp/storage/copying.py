@@ -14,10 +14,10 @@ from myapp.storage.errors import STORAGE_ERRORS
 from myapp.storage.folders import Folder
 from myapp.storage.transfer import CopyError
 
-# Files in flight at a time. rclone's default is 4 transfers and 8 checkers; here one job both
-# compares a file and copies it, the parts of a large file travel in parallel anyway, and more
-# jobs than 8 gain nothing on an endpoint with two cores behind it.
-DEFAULT_JOBS = 8
+# Files in flight at a time, as rclone's 4 transfers. Here one job both compares a file (rclone
+# has 8 checkers for that) and copies it; the parts of a large file travel in parallel anyway,
+# and more threads than that contend for the interpreter (docs/benchmarks.md).
+DEFAULT_JOBS = 4
 # What makes one file fail without stopping the others: the storages' errors, a name that one
 # storage allows and the other refuses, and a copy the service reported as failed.
 FILE_ERRORS = (SuspiciousFileOperation, CopyError, *STORAGE_ERRORS)
