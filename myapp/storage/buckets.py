@@ -8,8 +8,12 @@ by S3 itself (``CopyObject``), no byte passing through here.
 
 import base64
 
-from boto3.s3.transfer import ProgressCallbackInvoker, TransferConfig, create_transfer_manager
-from s3transfer.subscribers import BaseSubscriber
+from boto3.s3.transfer import (
+    BaseSubscriber,
+    ProgressCallbackInvoker,
+    TransferConfig,
+    create_transfer_manager,
+)
 from storages.utils import clean_name
 
 from myapp.storage.checksums import MD5, Multipart, multipart_parts, part_size, parts_of

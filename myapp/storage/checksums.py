@@ -18,6 +18,23 @@ MD5 = re.compile(r"[0-9a-f]{32}")
 MULTIPART_ETAG = re.compile(r"[0-9a-f]{32}-([0-9]+)")
 
 
+def chunks(stream):
+    """Yield what ``stream`` holds a chunk at a time, each valid until the next is asked for.
+
+    Read into one buffer where the stream can (files, boto3's bodies): a new MiB for each chunk
+    costs more than hashing it, the allocator mapping and clearing fresh memory every time.
+    """
+    readinto = getattr(stream, "readinto", None)
+    if readinto is None:
+        while chunk := stream.read(CHUNK_SIZE):
+            yield chunk
+        return
+    buffer = bytearray(CHUNK_SIZE)
+    view = memoryview(buffer)
+    while size := readinto(buffer):
+        yield view[:size]
+
+
 def part_size():
     """The size of the parts in which this project sends files to S3 (AWS_S3_TRANSFER_CONFIG,
     else boto3's default, which the AWS CLI uses too), and copymedia to S3 and Azure."""
@@ -87,7 +104,7 @@ class Digest:
 
     def read(self, stream):
         """Hash everything ``stream`` holds, a chunk at a time; return this digest."""
-        while chunk := stream.read(CHUNK_SIZE):
+        for chunk in chunks(stream):
             self.update(chunk)
         return self
 

@@ -8,7 +8,7 @@ ever stands under a file's name. ``folders``, ``buckets`` and ``containers`` hol
 
 from typing import NamedTuple
 
-from myapp.storage.checksums import CHUNK_SIZE, Digest
+from myapp.storage.checksums import Digest, chunks
 
 # How many parts of one file travel at a time, to S3 or Azure or from them: together with the
 # files in flight (copymedia --jobs) they bound what a copy holds in memory, one part each.
@@ -50,7 +50,7 @@ class Side:
         """Write the file's bytes into the open binary ``file``, calling ``progress(bytes)``."""
         stream = self.open(name)
         try:
-            while chunk := stream.read(CHUNK_SIZE):
+            for chunk in chunks(stream):
                 file.write(chunk)
                 progress(len(chunk))
         finally:
