@@ -16,7 +16,14 @@ from boto3.s3.transfer import (
 )
 from storages.utils import clean_name
 
-from myapp.storage.checksums import MD5, Multipart, multipart_parts, part_size, parts_of
+from myapp.storage.checksums import (
+    COPIED_ETAG,
+    MD5,
+    Multipart,
+    multipart_parts,
+    part_size,
+    parts_of,
+)
 from myapp.storage.folders import Folder
 from myapp.storage.transfer import PARTS_IN_FLIGHT, Listed, Side
 
@@ -25,9 +32,8 @@ COPY_LIMIT = 5 * 1024**3
 # Downloaded in parallel ranges above this size, in one request below: as rclone does (its
 # --multi-thread-cutoff), for a ranged request costs the server more than a part of a whole one.
 RANGES_CUTOFF = 256 * 1024**2
-# The object's metadata that records a checksum of its bytes: the multipart ETag of the object
-# it was copied from (copymedia), and the MD5 of an object uploaded in parts (rclone's, base64).
-COPIED_ETAG, RCLONE_MD5 = "s3etag", "md5chksum"
+# The metadata in which rclone records the MD5 of an object it uploads in parts (base64).
+RCLONE_MD5 = "md5chksum"
 
 
 class Bucket(Side):
@@ -54,7 +60,7 @@ class Bucket(Side):
         return self.storage._normalize_name(clean_name(name))
 
     def etag(self, name):
-        return next(iter(self.files[name].checksums))
+        return self.files[name].etag.strip('"')
 
     def endpoint(self):
         """S3 copies between two buckets itself for credentials that can read both: those of
@@ -99,8 +105,8 @@ class Bucket(Side):
         parts = multipart_parts(etag)
         if parts is None:
             return None
-        # The first part's size. Not on If-Match: moto compares the part's ETag with it. The
-        # part size of an object that replaced this one since can only make ETags differ.
+        # The first part's size. Not on If-Match, which moto compares with the part's ETag: the
+        # part size of an object that replaced this one since can only make the ETags differ.
         head = self.client.head_object(
             Bucket=self.storage.bucket_name, Key=self.key(name), PartNumber=1
         )

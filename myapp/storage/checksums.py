@@ -14,6 +14,10 @@ from boto3.s3.transfer import TransferConfig
 from django.conf import settings
 
 CHUNK_SIZE = 1024 * 1024
+# The metadata in which a copy records the multipart ETag of its bytes, where its own ETag is
+# another (an S3 copy made in one request has their MD5; an Azure blob, none): the ETag of the
+# S3 object it was copied from, which a later copy then finds equal without reading either.
+COPIED_ETAG = "s3etag"
 MD5 = re.compile(r"[0-9a-f]{32}")
 MULTIPART_ETAG = re.compile(r"[0-9a-f]{32}-([0-9]+)")
 

@@ -20,12 +20,12 @@ from azure.storage.blob import (
     generate_blob_sas,
 )
 
-from myapp.storage.checksums import multipart_etag, multipart_parts, part_size
+from myapp.storage.checksums import COPIED_ETAG, multipart_etag, multipart_parts, part_size
 from myapp.storage.transfer import PARTS_IN_FLIGHT, CopyError, Listed, Side
 
-# Metadata of a blob copied from an S3 object uploaded in parts: the ETag its bytes have there,
-# so that a later copy finds them equal without reading either.
-S3_ETAG = "s3_etag"
+# Blocks of one blob on their way at a time: as many bytes as rclone's Azure backend sends at
+# once (16 blocks of 4 MiB), where its S3 backend sends 4 parts, as PARTS_IN_FLIGHT.
+BLOCKS_IN_FLIGHT = 8
 # Azure's limits on a blob's blocks: how many, how large.
 MAX_BLOCKS, MAX_BLOCK_SIZE = 50_000, 4000 * 1024**2
 # How long the service may take over a copy within an account before the file is reported failed.
@@ -172,13 +172,13 @@ class Container(Side):
             progress(len(data))
             return digest
 
-        with ThreadPoolExecutor(PARTS_IN_FLIGHT, thread_name_prefix="azure-block") as executor:
+        with ThreadPoolExecutor(BLOCKS_IN_FLIGHT, thread_name_prefix="azure-block") as executor:
             in_flight = deque()
             while data := read_block(stream, block_size):
                 whole.update(data)
                 blocks.append(base64.b64encode(f"{len(blocks):08}".encode()).decode())
                 in_flight.append(executor.submit(stage, blocks[-1], data))
-                if len(in_flight) >= PARTS_IN_FLIGHT:
+                if len(in_flight) >= BLOCKS_IN_FLIGHT:
                     parts.append(in_flight.popleft().result())
             parts.extend(future.result() for future in in_flight)
         blob.commit_block_list(blocks, **self.properties(settings, whole, parts, multipart))
@@ -186,7 +186,7 @@ class Container(Side):
     def properties(self, settings, whole, parts, multipart):
         return {
             "content_settings": ContentSettings(**settings, content_md5=bytearray(whole.digest())),
-            "metadata": {S3_ETAG: multipart_etag(parts)} if multipart else None,
+            "metadata": {COPIED_ETAG: multipart_etag(parts)} if multipart else None,
         }
 
 
@@ -204,7 +204,7 @@ def blob_checksums(blob):
     if blob.copy.status not in (None, "success"):
         return frozenset()
     md5 = blob.content_settings.content_md5
-    etag = (blob.metadata or {}).get(S3_ETAG)
+    etag = (blob.metadata or {}).get(COPIED_ETAG)
     checksums = {bytes(md5).hex()} if md5 else set()
     if multipart_parts(etag):
         checksums.add(etag)

@@ -10,8 +10,8 @@ from typing import NamedTuple
 
 from myapp.storage.checksums import Digest, chunks
 
-# How many parts of one file travel at a time, to S3 or Azure or from them: together with the
-# files in flight (copymedia --jobs) they bound what a copy holds in memory, one part each.
+# How many parts of one file travel at a time, to S3 and from S3 or Azure, as in rclone's S3
+# backend: with the files in flight (copymedia --jobs), they bound what a copy holds in memory.
 PARTS_IN_FLIGHT = 4
 
 
@@ -44,7 +44,7 @@ class Side:
 
     def open(self, name):
         """Return the file as a binary stream to read forward, never loaded whole into memory."""
-        return self.storage.open(name, "rb")
+        raise NotImplementedError
 
     def read_into(self, name, file, progress):
         """Write the file's bytes into the open binary ``file``, calling ``progress(bytes)``."""

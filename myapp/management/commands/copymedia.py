@@ -1,11 +1,14 @@
-"""``manage.py copymedia --from DSN [--to DSN] [--delete]``: copy every file of one storage into
-another, e.g. ./data/media into the cloud bucket, a bucket into a folder, or between buckets.
+"""``manage.py copymedia --from DSN [--to DSN] [--delete] [--jobs N]``: copy every file of one
+storage into another, e.g. ./data/media into the cloud bucket, a bucket into a folder, or between
+buckets.
 
 Names are kept exactly; files the destination already has with the same size and checksum are
-skipped; nothing is deleted unless --delete says so. Files stream through in chunks, so memory
-stays bounded whatever their size, and no partial file ever stands under a file's name, so a
-copy that was cut short is finished by running it again. Unlike `divio app push media`, it never
-replaces the whole bucket.
+skipped; nothing is deleted unless --delete says so. --jobs files travel at a time, large ones in
+parallel parts, so memory stays bounded whatever their size; between two buckets of one S3
+endpoint, or two containers of one Azure account, the service copies them itself. No partial
+file ever stands under a file's name, so a copy that was cut short is finished by running it
+again. Unlike `divio app push media`, it never replaces the whole bucket. docs/copymedia.md
+tells more.
 """
 
 import sys
@@ -24,7 +27,8 @@ from myapp.storage.errors import STORAGE_ERRORS, describe
 from myapp.storage.folders import is_temporary
 
 
-def jobs(text):
+def job_count(text):
+    """Return ``text`` as the number of files to copy at a time (``--jobs``), 1 or more."""
     number = int(text)
     if number < 1:
         raise ArgumentTypeError("must be 1 or more")
@@ -57,7 +61,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs",
             "--transfers",
-            type=jobs,
+            type=job_count,
             default=copying.DEFAULT_JOBS,
             metavar="N",
             help=f"How many files to copy at a time (default: {copying.DEFAULT_JOBS}).",
