@@ -7,6 +7,7 @@ by S3 itself (``CopyObject``), no byte passing through here.
 """
 
 import base64
+import hashlib
 
 from boto3.s3.transfer import (
     BaseSubscriber,
@@ -20,19 +21,21 @@ from myapp.storage.checksums import (
     COPIED_ETAG,
     MD5,
     Multipart,
+    md5_in,
     multipart_parts,
     part_size,
     parts_of,
 )
 from myapp.storage.folders import Folder
-from myapp.storage.transfer import PARTS_IN_FLIGHT, Listed, Side
+from myapp.storage.transfer import PARTS_IN_FLIGHT, CopyError, Listed, Side
 
 # The largest object S3 copies in one request (CopyObject); a larger one is copied in parts.
 COPY_LIMIT = 5 * 1024**3
 # Downloaded in parallel ranges above this size, in one request below: as rclone does (its
 # --multi-thread-cutoff), for a ranged request costs the server more than a part of a whole one.
 RANGES_CUTOFF = 256 * 1024**2
-# The metadata in which rclone records the MD5 of an object it uploads in parts (base64).
+# The metadata in which rclone records the MD5 of an object it uploads in parts (base64), and
+# copymedia too.
 RCLONE_MD5 = "md5chksum"
 
 
@@ -141,6 +144,13 @@ class Bucket(Side):
             multipart = source.multipart(name)
             config = transfer_config(multipart.part_size if multipart else None)
             stream = source.open(name)
+            md5 = md5_in(listed.checksums)
+            if md5 and listed.size >= config.multipart_threshold:
+                # Sent in parts, the copy gets an ETag that is no MD5: the source's MD5 goes
+                # with it, as rclone records it, once the bytes sent are found to have it.
+                encoded = base64.b64encode(bytes.fromhex(md5)).decode()
+                arguments["extra_args"]["Metadata"] = {RCLONE_MD5: encoded}
+                stream = Checked(stream, md5)
             try:
                 transfer(
                     self.client, "upload", config, progress, listed, fileobj=stream, **arguments
@@ -166,6 +176,25 @@ class Bucket(Side):
         transfer(
             self.client, "copy", config, progress, listed, copy_source=copy_source, **arguments
         )
+
+
+class Checked:
+    """A stream that fails at its end, before an upload from it is completed, if what was read
+    from it does not have the MD5 ``md5``."""
+
+    def __init__(self, stream, md5):
+        self.stream, self.md5 = stream, md5
+        self.digest = hashlib.md5(usedforsecurity=False)
+
+    def read(self, size=-1):
+        data = self.stream.read(size)
+        self.digest.update(data)
+        if not data and size and self.digest.hexdigest() != self.md5:
+            raise CopyError("its bytes do not have the MD5 that its listing gave")
+        return data
+
+    def close(self):
+        self.stream.close()
 
 
 def transfer_config(chunk_size=None):

@@ -157,7 +157,8 @@ class Container(Side):
         if size <= block_size:
             data = stream.read()
             whole.update(data)
-            parts.append(hashlib.md5(data, usedforsecurity=False).digest())
+            if multipart:
+                parts.append(hashlib.md5(data, usedforsecurity=False).digest())
             properties = self.properties(settings, whole, parts, multipart)
             blob.upload_blob(data, length=len(data), overwrite=True, **properties)
             progress(len(data))

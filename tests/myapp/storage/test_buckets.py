@@ -5,13 +5,14 @@ import os
 import threading
 
 import pytest
+from azure.storage.blob import ContentSettings
 from botocore.exceptions import ClientError
 from django.core.files.base import ContentFile
 from django_storage_url import get_storage
 
 from myapp.storage import buckets
 from myapp.storage.checksums import identical
-from myapp.storage.transfer import Listed
+from myapp.storage.transfer import CopyError, Listed
 from tests.helpers import s3
 from tests.helpers.copies import (
     fill_bucket,
@@ -21,6 +22,7 @@ from tests.helpers.copies import (
     listed_side,
     upload_in_parts,
 )
+from tests.helpers.stores import Bucket
 from tests.helpers.traffic import record_traffic
 
 MiB = 1024 * 1024
@@ -158,3 +160,23 @@ def test_an_object_replaced_since_it_was_listed_is_not_copied(s3_server, tmp_pat
     )
     with pytest.raises(ClientError, match=r"\(PreconditionFailed\)"):
         copy(mine, listed_side(theirs), "f.bin")
+
+
+def test_a_copy_in_parts_of_a_blob_records_its_md5_and_is_found_identical(
+    s3_bucket, azurite, monkeypatch
+):
+    container = azurite.new_container()
+    container.client.upload_blob("large.bin", LARGE)  # Azure keeps its MD5
+    copy(listed_side(container.dsn), listed_side(s3_bucket.dsn), "large.bin")
+    assert listed_side(s3_bucket.dsn).multipart("large.bin")  # an ETag that is no MD5
+    monkeypatch.setattr(buckets.Bucket, "digest", None)  # reading would fail
+    assert identical(listed_side(container.dsn), listed_side(s3_bucket.dsn), "large.bin")
+
+
+def test_a_source_without_the_md5_its_listing_gives_is_not_copied(s3_bucket, azurite):
+    container = azurite.new_container()
+    blob = container.client.upload_blob("large.bin", LARGE)
+    blob.set_http_headers(ContentSettings(content_md5=bytearray(16)))  # a wrong one
+    with pytest.raises(CopyError):
+        copy(listed_side(container.dsn), listed_side(s3_bucket.dsn), "large.bin")
+    assert Bucket(s3_bucket).names() == set()
