@@ -21,6 +21,7 @@ from myapp.storage.content_types import is_compressed, served_content_type
 from myapp.storage.dsn import ACL_NONE, is_true, local_media
 from myapp.storage.multipart import StreamedUploadsMixin
 from myapp.storage.reservations import ReservedNamesMixin
+from myapp.storage.sessions import SharedModelsMixin
 
 
 class FileSystemStorage(storage.FileSystemStorage):
@@ -74,7 +75,11 @@ class S3CompressedFilesMixin:
 
 
 class ProjectS3Mixin(
-    StreamedUploadsMixin, ReservedNamesMixin, S3CompressedFilesMixin, DSNQueryMixin
+    SharedModelsMixin,
+    StreamedUploadsMixin,
+    ReservedNamesMixin,
+    S3CompressedFilesMixin,
+    DSNQueryMixin,
 ):
     """What every S3 scheme of the project adds to django-storages' S3 storage."""
 

@@ -1,31 +1,38 @@
-"""``manage.py copymedia --from DSN [--to DSN] [--delete]``: copy every file of one storage into
-another, e.g. ./data/media into the cloud bucket, a bucket into a folder, or between buckets.
+"""``manage.py copymedia --from DSN [--to DSN] [--delete] [--jobs N]``: copy every file of one
+storage into another, e.g. ./data/media into the cloud bucket, a bucket into a folder, or between
+buckets.
 
 Names are kept exactly; files the destination already has with the same size and checksum are
-skipped; nothing is deleted unless --delete says so. Files stream through in chunks, so memory
-stays bounded whatever their size, and no partial file ever stands under a file's name, so a
-copy that was cut short is finished by running it again. Unlike `divio app push media`, it never
-replaces the whole bucket.
+skipped; nothing is deleted unless --delete says so. --jobs files travel at a time, large ones in
+parallel parts, so memory stays bounded whatever their size; between two buckets of one S3
+endpoint, or two containers of one Azure account, the service copies them itself. No partial
+file ever stands under a file's name, so a copy that was cut short is finished by running it
+again. Unlike `divio app push media`, it never replaces the whole bucket. docs/copymedia.md
+tells more.
 """
 
 import sys
+import threading
+from argparse import ArgumentTypeError
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
-from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat, pluralize
 from tqdm import tqdm
-from tqdm.utils import CallbackIOWrapper
 
 from myapp.management.storages import storage_from
-from myapp.storage import transfer
+from myapp.storage import copying
 from myapp.storage.dsn import redact
 from myapp.storage.errors import STORAGE_ERRORS, describe
+from myapp.storage.folders import is_temporary
 
-# What makes one file fail without stopping the others: the storages' errors, and a name that
-# one storage allows and the other refuses.
-FILE_ERRORS = (SuspiciousFileOperation, *STORAGE_ERRORS)
+
+def job_count(text):
+    """Return ``text`` as the number of files to copy at a time (``--jobs``), 1 or more."""
+    number = int(text)
+    if number < 1:
+        raise ArgumentTypeError("must be 1 or more")
+    return number
 
 
 class Command(BaseCommand):
@@ -51,8 +58,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Also delete the destination's files that the source does not have.",
         )
+        parser.add_argument(
+            "--jobs",
+            "--transfers",
+            type=job_count,
+            default=copying.DEFAULT_JOBS,
+            metavar="N",
+            help=f"How many files to copy at a time (default: {copying.DEFAULT_JOBS}).",
+        )
 
-    def handle(self, *args, source, destination, delete, verbosity, **options):
+    def handle(self, *args, source, destination, delete, jobs, verbosity, **options):
         to = "--to" if destination else "DEFAULT_STORAGE_DSN"
         destination = destination or settings.DEFAULT_STORAGE_DSN
         if source == destination:
@@ -60,11 +75,11 @@ class Command(BaseCommand):
         self.verbosity = verbosity
         source = self.side(source, "--from")
         destination = self.side(destination, to, missing_ok=True)
-        for name in [name for name in destination.files if transfer.is_temporary(name)]:
+        for name in [name for name in destination.files if is_temporary(name)]:
             # Left by a copy that was killed while writing into a folder.
-            destination.storage.delete(name)
+            destination.delete(name)
             del destination.files[name]
-        names = sorted(name for name in source.files if not transfer.is_temporary(name))
+        names = [name for name in source.files if not is_temporary(name)]
         total = sum(source.files[name].size for name in names)
         self.note(1, f"{len(names)} file{pluralize(len(names))}, {filesizeformat(total)}")
 
@@ -78,19 +93,22 @@ class Command(BaseCommand):
             file=sys.stderr,
             disable=None if verbosity else True,
         ) as bar:
-            for name in names:
-                try:
-                    if name in destination.files and transfer.identical(source, destination, name):
-                        bar.update(source.files[name].size)
-                        skipped += 1
-                        self.note(2, f"skipped {name}")
-                        continue
-                    self.copy(source, destination, name, bar)
-                    copied += 1
-                    self.note(2, f"copied {name}")
-                except FILE_ERRORS as error:
+            lock = threading.Lock()
+
+            def progress(size):
+                with lock:
+                    bar.update(size)
+
+            for outcome in copying.copy_files(source, destination, names, jobs, progress):
+                if outcome.error:
                     failed += 1
-                    self.fail(name, error)
+                    self.fail(outcome.name, outcome.error)
+                elif outcome.copied:
+                    copied += 1
+                    self.note(2, f"copied {outcome.name}")
+                else:
+                    skipped += 1
+                    self.note(2, f"skipped {outcome.name}")
             if delete:
                 failed += self.delete_extra(source, destination)
         self.stdout.write(f"copied {copied}, skipped {skipped}, failed {failed}")
@@ -98,32 +116,22 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def side(self, dsn, what, missing_ok=False):
-        storage = storage_from(dsn, what)
+        side = copying.open_side(storage_from(dsn, what))
         self.note(1, f"{what}: {redact(dsn, dsn)}")
         try:
-            files = transfer.list_files(storage)
+            side.list()
         except STORAGE_ERRORS as error:
             # A destination folder that does not exist yet is created by the first file.
             if not (missing_ok and isinstance(error, FileNotFoundError)):
                 raise CommandError(f"Cannot list {what}: {describe(error)}.") from None
-            files = {}
-        return transfer.Side(storage, files)
-
-    def copy(self, source, destination, name, bar):
-        stream = transfer.open_stream(source.storage, name)
-        try:
-            content = File(CallbackIOWrapper(bar.update, stream, "read"), name)
-            content.size = source.files[name].size
-            transfer.write(destination.storage, name, content)
-        finally:
-            stream.close()
+        return side
 
     def delete_extra(self, source, destination):
         """Delete what the destination has and the source does not; returns how many failed."""
         deleted = failed = 0
         for name in sorted(set(destination.files) - set(source.files)):
             try:
-                destination.storage.delete(name)
+                destination.delete(name)
                 deleted += 1
                 self.note(2, f"deleted {name}")
             except STORAGE_ERRORS as error:

@@ -12,9 +12,20 @@ from urllib.parse import quote
 import pytest
 from django.core.management import CommandError, call_command
 
-from myapp.storage.transfer import TEMPORARY_PREFIX, s3_part_size
+from myapp.storage.checksums import part_size
+from myapp.storage.folders import TEMPORARY_PREFIX
 from tests.helpers import s3
+from tests.helpers.copies import (
+    fill_bucket,
+    fill_folder,
+    folder_dsn,
+    in_bucket,
+    in_container,
+    in_folder,
+    upload_in_parts,
+)
 from tests.helpers.project import ROOT
+from tests.helpers.traffic import record_traffic
 
 # Saving to a cloud storage looks up the names that uploads in progress hold.
 pytestmark = pytest.mark.django_db
@@ -24,7 +35,7 @@ FILES = {
     "photos/2024/beach.jpg": os.urandom(300_000),
     "empty.txt": b"",
     "naïve café.txt": "Grüße\n".encode(),
-    "big.bin": os.urandom(s3_part_size() + 1000),  # uploaded in parts, so its ETag is no MD5
+    "big.bin": os.urandom(part_size() + 1000),  # uploaded in parts, so its ETag is no MD5
 }
 
 
@@ -41,35 +52,6 @@ def copymedia(*args):
 
 def summary(output):
     return output.splitlines()[-1]
-
-
-def folder_dsn(path):
-    return f"file://{quote(str(path))}/?url=%2Fmedia%2F"
-
-
-def fill_folder(root, files):
-    for name, content in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_bytes(content)
-
-
-def in_folder(root):
-    return {
-        str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*") if path.is_file()
-    }
-
-
-def fill_bucket(bucket, files):
-    for name, content in files.items():
-        bucket.client.put_object(Bucket=bucket.name, Key=name, Body=content)
-
-
-def in_bucket(bucket):
-    listed = bucket.client.list_objects_v2(Bucket=bucket.name).get("Contents", [])
-    return {
-        item["Key"]: bucket.client.get_object(Bucket=bucket.name, Key=item["Key"])["Body"].read()
-        for item in listed
-    }
 
 
 @pytest.fixture
@@ -106,6 +88,31 @@ def test_a_bucket_goes_into_a_folder_and_into_another_bucket(s3_server, tmp_path
     assert in_bucket(other) == FILES
     out, _, _ = copymedia("--from", source.dsn, "--to", other.dsn)
     assert summary(out) == "copied 0, skipped 5, failed 0"
+
+
+def test_a_bucket_is_copied_within_its_endpoint_by_s3_and_then_found_identical(
+    s3_server, monkeypatch
+):
+    source, other = s3_server.new_bucket(), s3_server.new_bucket()
+    fill_bucket(source, {name: content for name, content in FILES.items() if name != "big.bin"})
+    upload_in_parts(source, "big.bin", FILES["big.bin"], part_size())
+    traffic = record_traffic(monkeypatch)
+
+    out, _, status = copymedia("--from", source.dsn, "--to", other.dsn, "--jobs", "2")
+    assert (summary(out), status) == ("copied 5, skipped 0, failed 0", 0)
+    assert traffic.bytes() < 100_000  # listings and requests: no file passed through here
+    assert len(traffic.with_header("x-amz-copy-source")) == 5
+
+    traffic.clear()
+    out, _, _ = copymedia("--from", source.dsn, "--to", other.dsn)
+    assert summary(out) == "copied 0, skipped 5, failed 0"
+    assert traffic.bytes() < 100_000  # big.bin, now an MD5 there, was not read either
+    assert in_bucket(other) == FILES
+
+
+def test_jobs_are_at_least_one(data_media, s3_bucket):
+    with pytest.raises(CommandError, match=r"--jobs/--transfers: must be 1 or more"):
+        copymedia("--from", folder_dsn(data_media), "--jobs", "0")
 
 
 def test_names_are_kept_changed_files_replaced_and_nothing_deleted_unless_asked(
@@ -159,10 +166,13 @@ LARGE = 64 * 1024 * 1024
 
 
 def start_copy(source, destination):
+    """The command in a process of its own, copying one file at a time: the largest first, so
+    that the small one is still to copy when the large one is under way."""
     environ = {"PATH": os.environ["PATH"], "DJANGO_DEBUG": "True"}
     s3.isolate_from_aws_configuration(environ)
+    command = ["manage.py", "copymedia", "--from", source, "--to", destination, "--jobs", "1"]
     return subprocess.Popen(
-        [sys.executable, "manage.py", "copymedia", "--from", source, "--to", destination],
+        [sys.executable, *command],
         cwd=ROOT,
         env=environ,
         stdout=subprocess.DEVNULL,
@@ -220,11 +230,6 @@ def test_a_copy_into_a_bucket_killed_half_way_leaves_no_partial_object(s3_bucket
 # Azure Blob Storage, against Azurite
 
 
-def in_container(container):
-    read = container.client.download_blob
-    return {blob.name: read(blob.name).readall() for blob in container.client.list_blobs()}
-
-
 def test_a_bucket_goes_into_an_azure_container_and_back_byte_for_byte(
     s3_server, s3_bucket, azurite
 ):
@@ -246,3 +251,17 @@ def test_a_bucket_goes_into_an_azure_container_and_back_byte_for_byte(
     out, _, status = copymedia("--from", container.dsn, "--to", back.dsn)
     assert (summary(out), status) == ("copied 4, skipped 0, failed 0", 0)
     assert in_bucket(back) == files
+
+
+def test_a_container_is_copied_within_its_account_by_the_service(azurite, monkeypatch):
+    source, other = azurite.new_container(), azurite.new_container()
+    for name, content in FILES.items():
+        source.client.upload_blob(name, content)
+    traffic = record_traffic(monkeypatch)
+
+    out, _, status = copymedia("--from", source.dsn, "--to", other.dsn)
+    assert (summary(out), status) == ("copied 5, skipped 0, failed 0", 0)
+    assert traffic.bytes() < 100_000
+    out, _, _ = copymedia("--from", source.dsn, "--to", other.dsn)
+    assert summary(out) == "copied 0, skipped 5, failed 0"
+    assert in_container(other) == FILES

@@ -1,141 +1,90 @@
-"""Listing, comparing and writing the files of a folder and of a bucket on a real S3 server."""
+"""What every kind of storage promises as the side a copy writes to: exact names, and never a
+partial file, in a folder, a bucket on a real S3 server and an Azurite container alike."""
 
 import io
 import os
 
 import pytest
-from django.core.files.base import ContentFile, File
-from django.core.files.storage import default_storage
-from django_storage_url import get_storage
 
-from myapp.storage import transfer
+from myapp.storage.checksums import part_size
+from myapp.storage.transfer import Listed, Side
+from tests.helpers.copies import (
+    fill_folder,
+    folder_dsn,
+    in_bucket,
+    in_container,
+    in_folder,
+    listed_side,
+)
+from tests.helpers.stores import Bucket
 
 # Saving to a cloud storage looks up the names that uploads in progress hold.
 pytestmark = pytest.mark.django_db
 
-BIG = os.urandom(transfer.s3_part_size() + 12345)  # two parts when uploaded to S3
+BIG = os.urandom(part_size() + 12345)  # more than one part
 
 
-def test_digests_include_the_etag_s3_gives_a_multipart_upload(s3_bucket):
-    storage = get_storage(s3_bucket.dsn)
-    storage.save("big.bin", ContentFile(BIG))
-    etag = transfer.list_files(storage)["big.bin"].etag
-    assert etag.endswith("-2")
-    assert etag in transfer.digests(io.BytesIO(BIG))
+@pytest.fixture(params=["folder", "bucket", "container"])
+def destination(request, tmp_path):
+    """``(its DSN, what it holds)`` of an empty storage of each kind; a bucket's uploads begun and
+    never completed count, as ``NAME (upload in progress)``."""
+    if request.param == "folder":
+        (tmp_path / "copy").mkdir()
+        return folder_dsn(tmp_path / "copy"), lambda: in_folder(tmp_path / "copy")
+    if request.param == "bucket":
+        bucket = request.getfixturevalue("s3_server").new_bucket()
+        uploads = Bucket(bucket).names
+
+        def stored():
+            return {**in_bucket(bucket), **{name: None for name in uploads() if "(" in name}}
+
+        return bucket.dsn, stored
+    container = request.getfixturevalue("azurite").new_container()
+    return container.dsn, lambda: in_container(container)
 
 
-def test_a_listing_of_a_bucket_has_every_file_with_size_and_checksum(s3_bucket):
-    storage = get_storage(s3_bucket.dsn + "/prefix")
-    storage.save("a.txt", ContentFile(b"hello"))
-    storage.save("sub/b.txt", ContentFile(b""))
-    s3_bucket.client.put_object(Bucket=s3_bucket.name, Key="prefix/folder/", Body=b"")
-    s3_bucket.client.put_object(Bucket=s3_bucket.name, Key="outside.txt", Body=b"x")
-    assert transfer.list_files(storage) == {
-        "a.txt": transfer.Listed(5, "5d41402abc4b2a76b9719d911017c592"),
-        "sub/b.txt": transfer.Listed(0, "d41d8cd98f00b204e9800998ecf8427e"),
-    }
+class BrokenStream(io.RawIOBase):
+    """A source that gives its first 1,000 bytes, then fails, as a connection that drops."""
 
+    def __init__(self):
+        self.given = 0
 
-def test_a_listing_of_a_folder_has_every_file_with_its_size(tmp_path):
-    storage = get_storage(f"file://{tmp_path}/?url=%2Fm%2F")
-    storage.save("a.txt", ContentFile(b"hello"))
-    storage.save("x/y/b.txt", ContentFile(b"hi"))
-    assert transfer.list_files(storage) == {
-        "a.txt": transfer.Listed(5),
-        "x/y/b.txt": transfer.Listed(2),
-    }
+    def readable(self):
+        return True
 
-
-def sides(bucket, tmp_path, content):
-    """The same name in a folder and in a bucket, ``content`` in both."""
-    folder = get_storage(f"file://{tmp_path}/?url=%2Fm%2F")
-    bucket_storage = get_storage(bucket.dsn)
-    for storage in (folder, bucket_storage):
-        storage.save("f.bin", ContentFile(content))
-    return (
-        transfer.Side(folder, transfer.list_files(folder)),
-        transfer.Side(bucket_storage, transfer.list_files(bucket_storage)),
-    )
-
-
-@pytest.fixture
-def reads(monkeypatch):
-    """The storages whose files ``identical`` reads."""
-    read = []
-    open_stream = transfer.open_stream
-
-    def counting(storage, name):
-        read.append(type(storage).__name__)
-        return open_stream(storage, name)
-
-    monkeypatch.setattr(transfer, "open_stream", counting)
-    return read
-
-
-def test_a_multipart_object_is_compared_without_downloading_it(s3_bucket, tmp_path, reads):
-    folder, bucket = sides(s3_bucket, tmp_path, BIG)
-    assert transfer.identical(folder, bucket, "f.bin")
-    assert transfer.identical(bucket, folder, "f.bin")
-    assert reads == ["FileSystemStorage", "FileSystemStorage"]
-
-
-def test_same_size_other_bytes_are_told_apart(s3_bucket, tmp_path):
-    folder, bucket = sides(s3_bucket, tmp_path, BIG)
-    changed = BIG[:-1] + bytes([BIG[-1] ^ 1])
-    bucket.storage.delete("f.bin")
-    bucket.storage.save("f.bin", ContentFile(changed))
-    bucket.files = transfer.list_files(bucket.storage)
-    assert not transfer.identical(folder, bucket, "f.bin")
-    assert not transfer.identical(bucket, folder, "f.bin")
-
-
-def test_a_small_object_is_compared_by_its_etag(s3_bucket, tmp_path, reads):
-    folder, bucket = sides(s3_bucket, tmp_path, b"small")
-    assert transfer.identical(folder, bucket, "f.bin")
-    assert reads == ["FileSystemStorage"]
-
-
-class BrokenStream(io.BytesIO):
-    """A source that fails half-way, as a connection that drops."""
-
-    def read(self, size=-1):
-        if self.tell():
+    def readinto(self, buffer):
+        if self.given:
             raise ConnectionResetError("the connection dropped")
-        return super().read(min(size, 1000) if size > 0 else 1000)
+        self.given = min(len(buffer), 1000)
+        buffer[: self.given] = BIG[: self.given]
+        return self.given
 
 
-def test_a_write_into_a_folder_that_fails_half_way_leaves_the_old_file_whole(tmp_path):
-    storage = get_storage(f"file://{tmp_path}/?url=%2Fm%2F")
-    storage.save("sub/a.bin", ContentFile(b"old"))
+class BrokenSource(Side):
+    """A storage whose one file, a.bin, cannot be read to its end."""
+
+    def list_files(self):
+        return {"a.bin": Listed(len(BIG))}
+
+    def open(self, name):
+        return BrokenStream()
+
+
+def test_a_write_that_fails_half_way_leaves_the_old_file_whole(destination, tmp_path):
+    dsn, stored = destination
+    fill_folder(tmp_path / "old", {"a.bin": b"old"})
+    listed_side(dsn).write("a.bin", listed_side(folder_dsn(tmp_path / "old")), lambda size: None)
+    source = BrokenSource(None)
+    source.list()
     with pytest.raises(ConnectionResetError):
-        transfer.write(storage, "sub/a.bin", File(BrokenStream(BIG), "a.bin"))
-    assert os.listdir(tmp_path / "sub") == ["a.bin"]
-    assert (tmp_path / "sub" / "a.bin").read_bytes() == b"old"
+        listed_side(dsn).write("a.bin", source, lambda size: None)
+    assert stored() == {"a.bin": b"old"}
 
 
-def test_a_write_into_a_bucket_that_fails_half_way_leaves_the_old_object_whole(s3_bucket):
-    storage = get_storage(s3_bucket.dsn)
-    storage.save("a.bin", ContentFile(b"old"))
-    with pytest.raises(ConnectionResetError):
-        transfer.write(storage, "a.bin", File(BrokenStream(BIG), "a.bin"))
-    assert s3_bucket.client.get_object(Bucket=s3_bucket.name, Key="a.bin")["Body"].read() == b"old"
-
-
-@pytest.mark.parametrize("scheme", ["file", "s3"])
-def test_a_write_replaces_a_file_of_the_same_name_keeping_its_name(scheme, s3_bucket, tmp_path):
-    storage = get_storage(s3_bucket.dsn if scheme == "s3" else f"file://{tmp_path}/?url=%2Fm%2F")
-    storage.save("a.txt", ContentFile(b"old"))
-    transfer.write(storage, "a.txt", ContentFile(b"new"))
-    assert sorted(transfer.list_files(storage)) == ["a.txt"]
-    with storage.open("a.txt", "rb") as file:
-        assert file.read() == b"new"
-
-
-def test_a_listing_of_a_container_has_every_blob_with_its_size(azure_container):
-    default_storage.save("a.txt", ContentFile(b"hello"))
-    default_storage.save("x/y/b.txt", ContentFile(b""))
-    azure_container.client.upload_blob("folder/", b"")  # a folder marker, as tools make them
-    assert transfer.list_files(default_storage) == {
-        "a.txt": transfer.Listed(5),
-        "x/y/b.txt": transfer.Listed(0),
-    }
+def test_a_write_replaces_a_file_of_the_same_name_keeping_its_name(destination, tmp_path):
+    dsn, stored = destination
+    for content in (b"old", b"new"):
+        fill_folder(tmp_path / "source", {"a.txt": content})
+        source = listed_side(folder_dsn(tmp_path / "source"))
+        listed_side(dsn).write("a.txt", source, lambda size: None)
+    assert stored() == {"a.txt": b"new"}
