@@ -12,6 +12,9 @@ from myapp.storage import transfer
 from myapp.storage.checksums import Digest, identical, part_size
 from tests.helpers.copies import fill_bucket, fill_folder, folder_dsn, listed_side, upload_in_parts
 
+# Saving to a cloud storage looks up the names that uploads in progress hold.
+pytestmark = pytest.mark.django_db
+
 BIG = os.urandom(part_size() + 12345)  # two parts when uploaded to S3
 MiB = 1024 * 1024
 

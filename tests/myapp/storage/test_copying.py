@@ -15,6 +15,9 @@ from myapp.storage.folders import Folder
 from tests.helpers import s3
 from tests.helpers.copies import fill_bucket, fill_folder, folder_dsn, in_bucket, listed_side
 
+# Saving to a cloud storage looks up the names that uploads in progress hold.
+pytestmark = pytest.mark.django_db
+
 FILES = {f"f{number:02}.txt": f"file {number}".encode() * number for number in range(12)}
 
 

@@ -7,6 +7,9 @@ from myapp.storage.folders import TEMPORARY_PREFIX, is_temporary
 from myapp.storage.transfer import Listed
 from tests.helpers.copies import fill_folder, folder_dsn, in_folder, listed_side
 
+# Saving to a cloud storage looks up the names that uploads in progress hold.
+pytestmark = pytest.mark.django_db
+
 
 def test_a_listing_has_every_file_with_its_size(tmp_path):
     fill_folder(tmp_path, {"a.txt": b"hello", "x/y/b.txt": b"hi"})
