@@ -13,7 +13,8 @@ class Upload(models.Model):
 
     # Which storage the name is in (myapp.storage.reservations.storage_key), and the name.
     storage = models.CharField(max_length=255)
-    name = models.CharField(max_length=255)
+    # As long as an S3 key may be: the name of a file through the web server is not cleaned yet.
+    name = models.CharField(max_length=1024)
     # What a direct upload announced, and its state; empty for one through the web server.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
