@@ -32,9 +32,9 @@ from tests.helpers.gunicorn import Gunicorn
 from tests.helpers.ports import free_port
 
 WORST_TARGET = 1.0
-SIZE, RATE = 3_000_000, 100_000  # bytes, bytes per second
+SIZE, RATE = 3_000_000, 100_000  # bytes, bytes per second, as the issue measured
 PIECE = 10_000
-SETTLING = 5  # seconds for fifty uploads to have started
+SETTLING = 5  # seconds at most for the uploads to have started
 ADD_URL = "/admin/uploader/uploadedfile/add/"
 
 
@@ -70,7 +70,7 @@ def trickle(host, port, method, path, body, headers):
     return status
 
 
-def classic_upload(base, session, number):
+def classic_upload(base, session, number, size):
     page = session.get(base + ADD_URL, timeout=60)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
     boundary = "slow-upload-boundary"
@@ -80,7 +80,7 @@ def classic_upload(base, session, number):
             f'{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; '
             f'filename="slow-{number}.bin"\r\nContent-Type: application/octet-stream\r\n\r\n'
         ).encode()
-        + bytes(SIZE)
+        + bytes(size)
         + f"\r\n--{boundary}--\r\n".encode()
     )
     url = urlsplit(base)
@@ -97,12 +97,12 @@ def classic_upload(base, session, number):
         raise RuntimeError(f"a classic upload ended with {status}")
 
 
-def direct_upload(base, session, number):
+def direct_upload(base, session, number, size):
     api = direct_client.SessionApi(session, base)
-    started = direct_client.start(api, f"slow-{number}.bin", SIZE)
+    started = direct_client.start(api, f"slow-{number}.bin", size)
     _, signed = api.post(started["urls"]["parts"], {"parts": [1]})
     url = urlsplit(signed["urls"]["1"])
-    if trickle(url.hostname, url.port, "PUT", f"{url.path}?{url.query}", bytes(SIZE), {}) != 200:
+    if trickle(url.hostname, url.port, "PUT", f"{url.path}?{url.query}", bytes(size), {}) != 200:
         raise RuntimeError("a direct upload's part was refused")
     _, completed = api.post(started["urls"]["complete"], {})
     saved = api.save(completed["token"])
@@ -121,14 +121,15 @@ def healthz_times(base, stop):
     return times
 
 
-def measure(case, base, upload, count, idle):
+def measure(case, base, upload, count, size, idle):
     sessions = [logged_in(base) for _ in range(count)]
     with ThreadPoolExecutor(count) as pool:
-        uploads = [pool.submit(upload, base, sessions[n], n) for n in range(count)]
+        uploads = [pool.submit(upload, base, sessions[n], n, size) for n in range(count)]
         # Asked while every upload is sending its file: not while they start, nor once the
         # first is done.
-        time.sleep(SETTLING)
-        times = healthz_times_for(base, SIZE / RATE - 2 * SETTLING)
+        settling = min(SETTLING, size / RATE / 4)
+        time.sleep(settling)
+        times = healthz_times_for(base, size / RATE - 2 * settling)
         for finished in uploads:
             finished.result()
     worst = max(times)
@@ -148,7 +149,8 @@ def measure(case, base, upload, count, idle):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--uploads", type=int, default=50, help="slow uploads at once (50)")
-    args = common.parse_arguments(parser, "5 uploads: the script works", uploads=5)
+    parser.add_argument("--size", type=int, default=SIZE, help=f"bytes per upload ({SIZE})")
+    args = common.parse_arguments(parser, "5 uploads of 800 kB", uploads=5, size=800_000)
     moto = s3.MotoServer(free_port())
     moto.client().create_bucket(Bucket="bench")
     server = None
@@ -159,8 +161,8 @@ def main():
             server = Gunicorn(environ, folder / "gunicorn.log")
             server.wait_for("/admin/login/", status=200)
             idle = statistics.median(healthz_times_for(server.url, 2.0))
-            measure("responsive-classic", server.url, classic_upload, args.uploads, idle)
-            measure("responsive-direct", server.url, direct_upload, args.uploads, idle)
+            measure("responsive-classic", server.url, classic_upload, args.uploads, args.size, idle)
+            measure("responsive-direct", server.url, direct_upload, args.uploads, args.size, idle)
     finally:
         if server:
             server.stop()
