@@ -9,6 +9,7 @@
 
 (function () {
   const PARALLEL = 6; // parts in flight at once: the connections Chromium opens to one host
+  const SIGNED_AT_ONCE = 100; // part URLs asked for in one request; a late part asks again
   const ATTEMPTS = 4; // for each part, with a pause doubling from a second
   const REFUSED = "myapp-direct-upload-refused"; // sessionStorage: the storage refused us once
 
@@ -152,7 +153,7 @@
     async url(number, fresh) {
       // Signed in batches as the upload goes, for minutes each: a slow upload asks again.
       if (fresh || !this.urls.has(number)) {
-        const batch = Array.from({ length: PARALLEL * 4 }, (_, index) => number + index);
+        const batch = Array.from({ length: SIGNED_AT_ONCE }, (_, index) => number + index);
         const wanted = batch.filter((n) => n === number || !this.urls.has(n));
         const { urls } = await post(this.form, this.steps.parts, {
           parts: wanted.filter((n) => (n - 1) * this.partSize < Math.max(this.file.size, 1)),
