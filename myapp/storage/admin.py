@@ -186,10 +186,15 @@ class DirectUploadsMixin:
 def sign_parts(uploads, upload, body):
     numbers = body.get("parts")
     count = direct.part_count(upload.size)
-    if not isinstance(numbers, list) or not all(
-        isinstance(n, int) and 1 <= n <= count for n in numbers
+    # Each number once: a list repeating one would cost a signature per entry.
+    if (
+        not isinstance(numbers, list)
+        or not all(isinstance(n, int) and 1 <= n <= count for n in numbers)
+        or len(set(numbers)) < len(numbers)
     ):
-        return JsonResponse({"error": f"Parts are numbered from 1 to {count}."}, status=400)
+        return JsonResponse(
+            {"error": f"Parts are numbered from 1 to {count}, each once."}, status=400
+        )
     return JsonResponse({"urls": uploads.sign(upload, numbers)})
 
 

@@ -19,11 +19,10 @@ from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
 MiB = 1024 * 1024
-# Parts of a few dozen for most files, so that the browser keeps its six connections busy with
-# few requests to sign and to complete: at least S3's 5 MiB, at most 64 MiB, and more for the
-# largest files, which S3's 10,000 parts and Azure's 50,000 blocks would not hold otherwise.
-MIN_PART_SIZE, MAX_PART_SIZE = 8 * MiB, 64 * MiB
-PARTS_WANTED = 24
+# boto3's and the AWS CLI's part size: above S3's 5 MiB minimum, small enough that a failed part
+# costs little to send again. Parts grow for files over 80 GiB, which S3's 10,000 parts and
+# Azure's 50,000 blocks would not hold otherwise.
+PART_SIZE = 8 * MiB
 MAX_PARTS = 10_000
 # How long a signed part URL or SAS token stays valid; the browser asks for more as it goes.
 SIGNED_FOR = timedelta(minutes=10)
@@ -35,8 +34,7 @@ class UploadIncomplete(Exception):
 
 def part_size(size):
     """Return the size of the parts in which a file of ``size`` bytes goes up."""
-    wanted = min(MAX_PART_SIZE, math.ceil(size / PARTS_WANTED / MiB) * MiB)
-    return max(MIN_PART_SIZE, wanted, math.ceil(size / MAX_PARTS / MiB) * MiB)
+    return max(PART_SIZE, math.ceil(size / MAX_PARTS / MiB) * MiB)
 
 
 def part_count(size):

@@ -151,16 +151,23 @@
     }
 
     async url(number, fresh) {
-      // Signed in batches as the upload goes, for minutes each: a slow upload asks again.
-      if (fresh || !this.urls.has(number)) {
-        const batch = Array.from({ length: SIGNED_AT_ONCE }, (_, index) => number + index);
-        const wanted = batch.filter((n) => n === number || !this.urls.has(n));
-        const { urls } = await post(this.form, this.steps.parts, {
-          parts: wanted.filter((n) => (n - 1) * this.partSize < Math.max(this.file.size, 1)),
-        });
-        Object.entries(urls).forEach(([n, url]) => this.urls.set(Number(n), url));
+      // Signed in batches as the upload goes, for minutes each: a slow upload asks again. The
+      // parts that reach the end of a batch together wait for one request, not one each.
+      if (fresh) this.urls.delete(number);
+      while (!this.urls.has(number)) {
+        this.signing = this.signing || this.sign(number).finally(() => (this.signing = null));
+        await this.signing;
       }
       return this.urls.get(number);
+    }
+
+    async sign(first) {
+      const batch = Array.from({ length: SIGNED_AT_ONCE }, (_, index) => first + index);
+      const inFile = (n) => (n - 1) * this.partSize < Math.max(this.file.size, 1);
+      const { urls } = await post(this.form, this.steps.parts, {
+        parts: batch.filter((n) => inFile(n) && !this.urls.has(n)),
+      });
+      Object.entries(urls).forEach(([n, url]) => this.urls.set(Number(n), url));
     }
   }
 
