@@ -8,11 +8,17 @@ straight to a moto server on loopback, in parts, then the form is saved. Timed f
 Save to the server's answer to the saved form, against boto3's ``upload_file`` of the same file
 to the same server. The web worker's CPU time and memory growth meanwhile say how little of the
 upload went through the web server.
+
+``same_requests`` is the ratio against boto3 making the requests the browser makes: boto3 sends a
+CRC32 of every part by default, which the browser does not, and without them the server checksums
+the whole object when the upload completes.
 """
 
 import argparse
 import contextlib
 import time
+
+from botocore.config import Config
 
 from bench import common
 from tests.helpers import s3
@@ -55,6 +61,15 @@ def upload_in_browser(page, url, path, worker=None):
     return elapsed, spent, memory.growth if worker else 0
 
 
+def timed_upload(client, path, bucket):
+    """Seconds boto3's ``upload_file`` takes to store the file; the object is deleted afterwards."""
+    started = time.perf_counter()
+    client.upload_file(str(path), bucket, "direct.bin")
+    elapsed = time.perf_counter() - started
+    client.delete_object(Bucket=bucket, Key="direct.bin")
+    return elapsed
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -68,6 +83,7 @@ def main():
 
     moto = s3.MotoServer(free_port())
     client, bucket = moto.client(), "bench"
+    unchecked = moto.client(Config(request_checksum_calculation="when_required"))
     client.create_bucket(Bucket=bucket)
     server = None
     try:
@@ -97,16 +113,16 @@ def main():
                 client.delete_object(Bucket=bucket, Key=listed["Key"])
             worker = server.worker_pid()
             ratios, uploads, directs, cpus, growths = [], [], [], [], []
-            for run in range(args.repeat):
-                started = time.perf_counter()
-                client.upload_file(str(source), bucket, f"direct-{run}.bin")
-                directs.append(time.perf_counter() - started)
-                client.delete_object(Bucket=bucket, Key=f"direct-{run}.bin")
+            same_requests, plains = [], []
+            for _ in range(args.repeat):
+                directs.append(timed_upload(client, source, bucket))
+                plains.append(timed_upload(unchecked, source, bucket))
                 elapsed, cpu, growth = upload_in_browser(page, server.url, source, worker)
                 uploads.append(elapsed)
                 cpus.append(cpu)
                 growths.append(growth)
                 ratios.append(elapsed / directs[-1])
+                same_requests.append(elapsed / plains[-1])
                 (stored,) = client.list_objects_v2(Bucket=bucket)["Contents"]
                 body = client.get_object(Bucket=bucket, Key=stored["Key"])["Body"]
                 if sha256(body.iter_chunks(common.MiB)) != expected:
@@ -123,6 +139,8 @@ def main():
         TARGET,
         upload=common.seconds(common.median(uploads)),
         direct=common.seconds(common.median(directs)),
+        same_requests=f"{common.median(same_requests):.2f}",
+        direct_unchecked=common.seconds(common.median(plains)),
         size=f"{args.size // common.MiB}MiB",
         worker_cpu=common.seconds(common.median(cpus)),
         cpu_target=common.seconds(CPU_TARGET),

@@ -80,13 +80,19 @@ class AddTrigramIndexConcurrently(postgres.NotInTransactionMixin, Operation):
     def state_forwards(self, app_label, state):
         pass
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        model = to_state.apps.get_model(app_label, self.model_name)
+    def applies(self, schema_editor, model):
+        """Return whether the index is PostgreSQL's to build here, outside a transaction."""
         if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
             schema_editor.connection.alias, model
         ):
-            return
+            return False
         self._ensure_not_in_transaction(schema_editor)
+        return True
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.applies(schema_editor, model):
+            return
         quote = schema_editor.quote_name
         usable = existing_index(schema_editor, self.name)
         if usable is False:
@@ -100,11 +106,8 @@ class AddTrigramIndexConcurrently(postgres.NotInTransactionMixin, Operation):
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         model = from_state.apps.get_model(app_label, self.model_name)
-        if schema_editor.connection.vendor != "postgresql" or not self.allow_migrate_model(
-            schema_editor.connection.alias, model
-        ):
+        if not self.applies(schema_editor, model):
             return
-        self._ensure_not_in_transaction(schema_editor)
         schema_editor.execute(
             f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(self.name)}"
         )

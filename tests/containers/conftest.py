@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import skip_unless_ci
 from tests.helpers import containers
+from tests.helpers.prerequisites import skip_unless_ci
 
 
 def pytest_report_header(config):

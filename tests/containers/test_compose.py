@@ -23,9 +23,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.conftest import skip_unless_ci
 from tests.helpers import containers
 from tests.helpers.containers import csrf_token, digest, run
+from tests.helpers.prerequisites import skip_unless_ci
 
 pytestmark = pytest.mark.container
 

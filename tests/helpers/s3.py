@@ -57,8 +57,8 @@ class MotoServer(LocalServer):
         host = "localhost" if self.scheme == "https" else "127.0.0.1"
         return f"{self.scheme}://{host}:{self.port}"
 
-    def client(self):
-        """Return a boto3 S3 client for this server."""
+    def client(self, config=None):
+        """Return a boto3 S3 client for this server, with botocore's ``config`` if given."""
         import boto3
 
         return boto3.client(
@@ -67,6 +67,7 @@ class MotoServer(LocalServer):
             region_name="us-east-1",
             aws_access_key_id=KEY,
             aws_secret_access_key=SECRET,
+            config=config,
         )
 
     def dsn(self, bucket):
