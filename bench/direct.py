@@ -17,6 +17,7 @@ the whole object when the upload completes.
 import argparse
 import contextlib
 import time
+from urllib.parse import urlsplit
 
 from botocore.config import Config
 
@@ -28,7 +29,8 @@ from tests.helpers.gunicorn import Gunicorn
 from tests.helpers.ports import free_port
 
 TARGET, CPU_TARGET, MEMORY_TARGET = 1.05, 0.1, 8 * common.MiB
-ADD_URL = "/admin/uploader/uploadedfile/add/"
+LIST_PATH = "/admin/uploader/uploadedfile/"
+ADD_URL = LIST_PATH + "add/"
 
 
 def log_in(page, url):
@@ -48,6 +50,15 @@ def upload_in_browser(page, url, path, worker=None):
     page.goto(url + ADD_URL)
     page.set_input_files("input[name=file]", path)
     cpu = common.cpu_seconds(worker) if worker else 0
+    spent = []
+
+    def measure_before_the_list(request):
+        # Read as the browser asks for the list that the saved form redirects to, so that the
+        # worker's time rendering it is left out.
+        if is_list(request.url) and not spent:
+            spent.append(common.cpu_seconds(worker) - cpu if worker else 0)
+
+    page.on("request", measure_before_the_list)
     with common.PeakMemory(worker) if worker else contextlib.nullcontext() as memory:
         started = time.perf_counter()
         with page.expect_response(
@@ -56,9 +67,14 @@ def upload_in_browser(page, url, path, worker=None):
         ):
             page.click("input[name=_save]")
         elapsed = time.perf_counter() - started
-        spent = common.cpu_seconds(worker) - cpu if worker else 0
-    page.wait_for_url(f"{url}/admin/uploader/uploadedfile/")
-    return elapsed, spent, memory.growth if worker else 0
+    page.wait_for_url(is_list)
+    page.remove_listener("request", measure_before_the_list)
+    return elapsed, spent[0], memory.growth if worker else 0
+
+
+def is_list(url):
+    """Return whether the URL is the admin's list of uploads, where a saved form leads."""
+    return urlsplit(url).path == LIST_PATH
 
 
 def timed_upload(client, path, bucket):
