@@ -8,6 +8,7 @@ import trustme
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import clear_url_caches
+from pytest_django.live_server_helper import LiveServer
 
 import myapp.urls
 from myapp import settings as project_settings
@@ -223,6 +224,20 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """pytest-django's live server, started with a STATIC_ROOT folder that exists.
+
+    It serves static files from the apps' folders by their plain names, as runserver does; the
+    empty folder spares WhiteNoise's warning, as the server starts, that a fresh checkout has no
+    staticfiles/.
+    """
+    with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("live-server-static")):
+        server = LiveServer("localhost")
+    yield server
+    server.stop()
 
 
 @pytest.fixture
