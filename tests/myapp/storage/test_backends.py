@@ -167,7 +167,16 @@ def test_two_uploads_with_the_same_name_both_survive(admin_client, request, stor
     first, second = UploadedFile.objects.order_by("pk")
     assert first.file.name == "report.txt"
     assert second.file.name != "report.txt"
-    assert [f.file.read() for f in (first, second)] == [b"first version", b"second version"]
+    assert [stored_bytes(upload) for upload in (first, second)] == [
+        b"first version",
+        b"second version",
+    ]
+
+
+def stored_bytes(upload):
+    """Return the bytes of the upload's file, closed afterwards (S3's is a temporary file)."""
+    with upload.file.open("rb") as file:
+        return file.read()
 
 
 def test_a_large_file_goes_up_in_parts_and_arrives_intact(s3_bucket, tmp_path):
