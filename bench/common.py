@@ -13,10 +13,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from tests.helpers import s3
-from tests.helpers.files import MiB
+from tests.helpers.files import MiB, sha256
 from tests.helpers.project import ROOT
 
 ADMIN_USER, ADMIN_PASSWORD = "bench", "bench-password"
@@ -56,6 +57,24 @@ def report(case, ratio, target=None, **details):
     verdict = f" target={target} {'met' if ratio <= target else 'MISSED'}" if target else ""
     rest = " ".join(f"{key}={value}" for key, value in details.items())
     print(f"{case} ratio={ratio:.2f}{verdict} {rest}", flush=True)
+
+
+def boto3_upload_seconds(client, path, bucket):
+    """Return the seconds boto3's ``upload_file`` takes to store the file; then delete it."""
+    started = time.perf_counter()
+    client.upload_file(str(path), bucket, "direct.bin")
+    elapsed = time.perf_counter() - started
+    client.delete_object(Bucket=bucket, Key="direct.bin")
+    return elapsed
+
+
+def check_and_delete(client, bucket, expected, prefix=""):
+    """Check that the one object under ``prefix`` has the SHA-256 ``expected``; then delete it."""
+    listed = client.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]
+    (key,) = [item["Key"] for item in listed]
+    if sha256(client.get_object(Bucket=bucket, Key=key)["Body"].iter_chunks(MiB)) != expected:
+        raise RuntimeError(f"s3://{bucket}/{key} does not hold the uploaded bytes")
+    client.delete_object(Bucket=bucket, Key=key)
 
 
 def median(values):

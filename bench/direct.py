@@ -24,7 +24,7 @@ from botocore.config import Config
 from bench import common
 from tests.helpers import s3
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.helpers.files import sha256, write_random_file
+from tests.helpers.files import write_random_file
 from tests.helpers.gunicorn import Gunicorn
 from tests.helpers.ports import free_port
 
@@ -77,15 +77,6 @@ def is_list(url):
     return urlsplit(url).path == LIST_PATH
 
 
-def timed_upload(client, path, bucket):
-    """Seconds boto3's ``upload_file`` takes to store the file; the object is deleted afterwards."""
-    started = time.perf_counter()
-    client.upload_file(str(path), bucket, "direct.bin")
-    elapsed = time.perf_counter() - started
-    client.delete_object(Bucket=bucket, Key="direct.bin")
-    return elapsed
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -131,19 +122,15 @@ def main():
             ratios, uploads, directs, cpus, growths = [], [], [], [], []
             same_requests, plains = [], []
             for _ in range(args.repeat):
-                directs.append(timed_upload(client, source, bucket))
-                plains.append(timed_upload(unchecked, source, bucket))
+                directs.append(common.boto3_upload_seconds(client, source, bucket))
+                plains.append(common.boto3_upload_seconds(unchecked, source, bucket))
                 elapsed, cpu, growth = upload_in_browser(page, server.url, source, worker)
                 uploads.append(elapsed)
                 cpus.append(cpu)
                 growths.append(growth)
                 ratios.append(elapsed / directs[-1])
                 same_requests.append(elapsed / plains[-1])
-                (stored,) = client.list_objects_v2(Bucket=bucket)["Contents"]
-                body = client.get_object(Bucket=bucket, Key=stored["Key"])["Body"]
-                if sha256(body.iter_chunks(common.MiB)) != expected:
-                    raise RuntimeError(f"{stored['Key']} does not hold the uploaded bytes")
-                client.delete_object(Bucket=bucket, Key=stored["Key"])
+                common.check_and_delete(client, bucket, expected)
             chromium.close()
     finally:
         if server:

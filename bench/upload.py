@@ -38,7 +38,9 @@ from tests.helpers.ports import free_port
 
 ADD_URL = "/admin/uploader/uploadedfile/add/"
 FILE_TARGET, S3_TARGET, MEMORY_TARGET = 1.5, 1.1, 64 * common.MiB
-# More than the threads of gunicorn.conf.py's worker (4).
+# Uploads at once before the timed ones: each runs on a thread of its own, and the timed uploads,
+# one at a time, then run on one of those (gunicorn's thread pool starts a thread only when none
+# is idle).
 WARM_UP_UPLOADS = 8
 
 
@@ -101,7 +103,7 @@ class Admin:
         return elapsed
 
     def warm_up(self, path):
-        """Upload small files at once, one at least for each of the worker's threads.
+        """Upload small files at once, on as many of the worker's threads.
 
         Each thread makes its own S3 client (django-storages' are per thread) the first time, once.
         """
@@ -289,18 +291,11 @@ def s3_case(args, folder, source, expected):
         admin.warm_up(folder.parent / "warm-up.bin")
 
         def direct():
-            elapsed = timed(client.upload_file, str(source), bucket, "direct.bin")
-            client.delete_object(Bucket=bucket, Key="direct.bin")
-            return elapsed
+            return common.boto3_upload_seconds(client, source, bucket)
 
         def upload_and_check():
             elapsed = admin.upload(source)
-            objects = client.list_objects_v2(Bucket=bucket, Prefix=source.stem)["Contents"]
-            (key,) = [item["Key"] for item in objects]
-            body = client.get_object(Bucket=bucket, Key=key)["Body"]
-            if sha256(body.iter_chunks(common.MiB)) != expected:
-                raise RuntimeError(f"s3://{bucket}/{key} does not hold the uploaded bytes")
-            client.delete_object(Bucket=bucket, Key=key)
+            common.check_and_delete(client, bucket, expected, prefix=source.stem)
             return elapsed
 
         measure(args, "upload-s3", S3_TARGET, server, {"direct": direct}, upload_and_check, source)

@@ -19,7 +19,7 @@ CONFIG = {
     "disable_existing_loggers": False,
     "formatters": {
         "one_line": {
-            "()": "myapp.log.OneLineFormatter",
+            "class": "myapp.log.OneLineFormatter",
             "format": "{asctime} {levelname} {name}: {message}",
             "style": "{",
         },

@@ -11,7 +11,6 @@ from django.urls import clear_url_caches
 from pytest_django.live_server_helper import LiveServer
 
 import myapp.urls
-from myapp import settings as project_settings
 from tests.helpers import azurite as azurite_server
 from tests.helpers import s3
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
@@ -32,10 +31,9 @@ if IN_CI:
 
 VIOLATION = "Content-Security-Policy violation:"
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
-# Pages rendered without the manifest that collectstatic writes; the static_root fixture brings
-# back the project's own storage for the tests that serve static files.
+# Pages rendered without the manifest that collectstatic writes; the servers the tests start
+# (the gunicorn fixture) serve the collected files with the project's own storage.
 PLAIN_STATIC_FILES = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-PROJECT_STATIC_FILES = project_settings.STORAGES["staticfiles"]
 
 
 def pytest_report_header(config):
@@ -75,14 +73,6 @@ def collected_static_files(tmp_path_factory):
     with override_settings(STATIC_ROOT=root):
         call_command("collectstatic", interactive=False, verbosity=0)
     return root
-
-
-@pytest.fixture
-def static_root(settings, collected_static_files):
-    """Serve the collected static files with the project's own storage and its manifest."""
-    settings.STATIC_ROOT = collected_static_files
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": PROJECT_STATIC_FILES}
-    return collected_static_files
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,14 @@
 """A wrong UPLOAD_MAX_SIZE stops runserver, migrate and gunicorn at start-up, not an upload."""
 
-from django.conf import settings
 from django.core import checks
 
-from uploader.validators import parse_size
+from uploader.validators import max_upload_size
 
 
 @checks.register
 def check_upload_max_size(app_configs, **kwargs):
     try:
-        parse_size(settings.UPLOAD_MAX_SIZE)
+        max_upload_size()
     except ValueError as error:
         return [
             checks.Error(

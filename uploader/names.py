@@ -59,6 +59,8 @@ def storage_name(uploaded_name):
     if runs_scripts(mimetypes.guess_type(stem + extension)[0] or ""):
         extension += INERT_EXTENSION
     content_type = served_content_type(stem + extension)
+    # Cut to the length allowed first, so that a very long name costs one copy, not one per letter.
+    stem = stem[: MAX_CHARACTERS - len(extension)]
     while len(stem + extension) > MAX_CHARACTERS or len((stem + extension).encode()) > MAX_BYTES:
         stem = stem[:-1]
     return stem + extension, content_type

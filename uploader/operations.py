@@ -23,6 +23,14 @@ def existing_index(schema_editor, name):
     return row and row[0]
 
 
+def needs_building(schema_editor, name):
+    """Drop the invalid index ``name`` a failed run left, if any; return whether to build it."""
+    usable = existing_index(schema_editor, name)
+    if usable is False:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY {schema_editor.quote_name(name)}")
+    return not usable
+
+
 class AddIndexConcurrently(postgres.AddIndexConcurrently):
     """Add an index, on PostgreSQL without blocking writes to the table.
 
@@ -38,12 +46,7 @@ class AddIndexConcurrently(postgres.AddIndexConcurrently):
         model = to_state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(schema_editor.connection.alias, model):
             return
-        usable = existing_index(schema_editor, self.index.name)
-        if usable is False:
-            schema_editor.execute(
-                f"DROP INDEX CONCURRENTLY {schema_editor.quote_name(self.index.name)}"
-            )
-        if not usable:
+        if needs_building(schema_editor, self.index.name):
             schema_editor.add_index(model, self.index, concurrently=True)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
@@ -94,10 +97,7 @@ class AddTrigramIndexConcurrently(postgres.NotInTransactionMixin, Operation):
         if not self.applies(schema_editor, model):
             return
         quote = schema_editor.quote_name
-        usable = existing_index(schema_editor, self.name)
-        if usable is False:
-            schema_editor.execute(f"DROP INDEX CONCURRENTLY {quote(self.name)}")
-        if not usable:
+        if needs_building(schema_editor, self.name):
             column = model._meta.get_field(self.field).column
             schema_editor.execute(
                 f"CREATE INDEX CONCURRENTLY {quote(self.name)} ON {quote(model._meta.db_table)} "

@@ -148,6 +148,8 @@ class DirectUploadsMixin:
 
     def direct_upload_step(self, request, field, pk, step):
         db_field, uploads, body = self._direct_upload_request(request, field)
+        if step not in STEPS:
+            raise Http404(step)
         upload = get_object_or_404(
             Upload,
             pk=pk,
@@ -157,8 +159,6 @@ class DirectUploadsMixin:
         )
         try:
             return STEPS[step](uploads, upload, body)
-        except KeyError:
-            raise Http404(step) from None
         except STORAGE_ERRORS as error:
             return storage_error(error)
 

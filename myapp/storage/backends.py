@@ -153,7 +153,7 @@ class AzureStorage(ReservedNamesMixin, dsn_az.AzureStorage):
 
     def _save(self, name, content):
         # django-storages' Azure backend rewinds whatever it uploads (its S3 backend only what can
-        # be rewound): a stream, such as the S3 object that copymedia copies, would fail.
+        # be rewound): a stream, such as a file read from another storage, would fail.
         if not is_seekable(content):
             return super()._save(name, File(ForwardStream(content), content.name))
         while True:

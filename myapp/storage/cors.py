@@ -27,10 +27,10 @@ def probe_url(storage, name):
     return url.partition("?")[0]
 
 
-def allows(storage, origin, name=".cors-probe"):
+def allows(storage, origin):
     """Return whether the storage's CORS rules let a page of ``origin`` PUT parts to it."""
     request = urllib.request.Request(  # noqa: S310 - the storage's own http(s) URL
-        probe_url(storage, name),
+        probe_url(storage, ".cors-probe"),
         method="OPTIONS",
         headers={
             "Origin": origin,
@@ -47,10 +47,11 @@ def allows(storage, origin, name=".cors-probe"):
 
 
 def allow(storage, origins):
-    """Add (or replace) the rule that lets pages of ``origins`` PUT parts; return the rules."""
+    """Add (or replace) the rule that lets pages of ``origins`` PUT parts."""
     if isinstance(storage, S3Storage):
-        return _allow_in_bucket(storage, origins)
-    return _allow_in_account(storage, origins)
+        _allow_in_bucket(storage, origins)
+    else:
+        _allow_in_account(storage, origins)
 
 
 def _allow_in_bucket(storage, origins):
@@ -75,7 +76,6 @@ def _allow_in_bucket(storage, origins):
         *(rule for rule in rules if rule.get("ID") != RULE_ID),
     ]
     client.put_bucket_cors(Bucket=storage.bucket_name, CORSConfiguration={"CORSRules": rules})
-    return rules
 
 
 def _allow_in_account(storage, origins):
@@ -93,4 +93,3 @@ def _allow_in_account(storage, origins):
         CorsRule(list(origins), ["PUT"], allowed_headers=["*"], max_age_in_seconds=MAX_AGE)
     )
     service.set_service_properties(cors=rules)
-    return rules

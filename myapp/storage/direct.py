@@ -9,7 +9,6 @@ parts and the stored object's size when the upload ends. The web server never se
   committed by the server. It needs the account key: a DSN with a SAS token cannot sign one.
 """
 
-import math
 from base64 import b64encode
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
@@ -18,7 +17,9 @@ from storages.backends.azure_storage import AzureStorage
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
-MiB = 1024 * 1024
+from myapp.storage.allocator import MiB
+from myapp.storage.checksums import parts_of
+
 # boto3's and the AWS CLI's part size: above S3's 5 MiB minimum, small enough that a failed part
 # costs little to send again. Parts grow for files over 80 GiB, which S3's 10,000 parts and
 # Azure's 50,000 blocks would not hold otherwise.
@@ -34,12 +35,12 @@ class UploadIncomplete(Exception):
 
 def part_size(size):
     """Return the size of the parts in which a file of ``size`` bytes goes up."""
-    return max(PART_SIZE, math.ceil(size / MAX_PARTS / MiB) * MiB)
+    return max(PART_SIZE, parts_of(size, MAX_PARTS * MiB) * MiB)
 
 
 def part_count(size):
     """Return how many parts a file of ``size`` bytes goes up in (an empty file: one)."""
-    return max(1, math.ceil(size / part_size(size)))
+    return parts_of(size, part_size(size))
 
 
 def for_storage(storage):

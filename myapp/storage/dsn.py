@@ -19,7 +19,6 @@ FORMS = {
     "az+https": "az+https://ACCOUNT:KEY_OR_BASE64_SAS@HOST[:PORT]/[ACCOUNT/]CONTAINER",
     "az+http": "az+http://ACCOUNT:KEY_OR_BASE64_SAS@HOST:PORT/ACCOUNT/CONTAINER",
 }
-S3_SCHEMES = {"s3", "s3+https", "s3+http"}
 AZURE_SCHEMES = {"az", "az+https", "az+http"}
 ACL_NONE = "none"
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}

@@ -35,9 +35,8 @@ class Side:
         self.files = {}
 
     def list(self):
-        """Return ``{name: Listed}`` for every file in the storage, by its name there."""
+        """Fill ``files``: ``{name: Listed}`` for every file in the storage, by its name there."""
         self.files = self.list_files()
-        return self.files
 
     def list_files(self):
         raise NotImplementedError

@@ -9,9 +9,8 @@ import ipaddress
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from myapp.storage.dsn import AZURE_SCHEMES, FORMS, TRUE, decode_base64, redact
+from myapp.storage.dsn import AZURE_SCHEMES, FALSE, FORMS, TRUE, decode_base64, redact
 
-FALSE = {"0", "false", "no", "off"}
 # S3's canned ACLs, and "none" for buckets with ACLs disabled.
 ACLS = {
     "private",

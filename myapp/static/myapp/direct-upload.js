@@ -68,19 +68,22 @@
       this.bar = this.box.querySelector("progress");
       this.status = this.box.querySelector(".direct-upload-status");
       this.total = total;
+      // Each part's bytes sent so far, and their sum, kept as they change.
       this.sent = new Map();
+      this.sum = 0;
       this.started = performance.now();
       this.box.hidden = false;
       this.show();
     }
 
     part(number, bytes) {
+      this.sum += bytes - (this.sent.get(number) || 0);
       this.sent.set(number, bytes);
       this.show();
     }
 
     show() {
-      const sent = [...this.sent.values()].reduce((sum, bytes) => sum + bytes, 0);
+      const sent = this.sum;
       const percent = this.total ? Math.floor((100 * sent) / this.total) : 100;
       const seconds = (performance.now() - this.started) / 1000;
       const left = sent && seconds > 1 ? Math.ceil(((this.total - sent) * seconds) / sent) : null;
@@ -111,8 +114,9 @@
       });
       this.steps = start.urls;
       this.partSize = start.part_size;
+      this.parts = start.parts;
       this.progress = new Progress(this.widget, this.file.size);
-      const numbers = Array.from({ length: start.parts }, (_, index) => index + 1);
+      const numbers = Array.from({ length: this.parts }, (_, index) => index + 1);
       try {
         // The first part alone: if the storage refuses this browser, nothing else is tried.
         await this.send(numbers.shift(), true);
@@ -163,9 +167,8 @@
 
     async sign(first) {
       const batch = Array.from({ length: SIGNED_AT_ONCE }, (_, index) => first + index);
-      const inFile = (n) => (n - 1) * this.partSize < Math.max(this.file.size, 1);
       const { urls } = await post(this.form, this.steps.parts, {
-        parts: batch.filter((n) => inFile(n) && !this.urls.has(n)),
+        parts: batch.filter((n) => n <= this.parts && !this.urls.has(n)),
       });
       Object.entries(urls).forEach(([n, url]) => this.urls.set(Number(n), url));
     }
