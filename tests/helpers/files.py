@@ -26,3 +26,15 @@ def sha256(chunks):
     for chunk in chunks:
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def read_stored(field_file):
+    """Return the bytes of a model's stored file, closed afterwards (S3's is a temporary file)."""
+    with field_file.open("rb") as file:
+        return file.read()
+
+
+def stored_chunks(field_file):
+    """Yield a model's stored file in chunks, closing it afterwards."""
+    with field_file.open("rb") as file:
+        yield from file.chunks()

@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.helpers.files import read_stored
 from tests.helpers.project import manage
 from tests.helpers.uploads import upload
 from uploader.models import UploadedFile
@@ -43,7 +44,7 @@ def test_existing_rows_are_described_from_their_files(stored, executor):
         "application/pdf",
         1004,
     )
-    assert report.file.read() == b"%PDF" + bytes(1000)
+    assert read_stored(report.file) == b"%PDF" + bytes(1000)
 
 
 # The list's indexes (0003): built without blocking the table on PostgreSQL, and again after a

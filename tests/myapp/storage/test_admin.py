@@ -17,6 +17,7 @@ from myapp.storage.models import Upload
 from tests.helpers import direct as direct_client
 from tests.helpers import s3
 from tests.helpers.admin import ADD_URL, admin_upload
+from tests.helpers.files import read_stored
 from tests.helpers.project import use_storage_dsn
 from uploader.models import UploadedFile
 
@@ -72,7 +73,7 @@ def test_the_upload_works_again_once_the_storage_is_back(admin_client, settings,
     response = admin_upload(admin_client, "report.pdf", CONTENT)
     assert response.status_code == 302
     assert response.url != ADD_URL
-    assert UploadedFile.objects.get().file.read() == CONTENT
+    assert read_stored(UploadedFile.objects.get().file) == CONTENT
 
 
 # Direct uploads: the views the browser's script calls (DirectUploadsMixin, as uploader's admin

@@ -14,7 +14,7 @@ from storages.backends.s3 import S3Storage
 from myapp.storage.backends import FileSystemStorage
 from tests.helpers import s3
 from tests.helpers.admin import admin_link, admin_upload
-from tests.helpers.files import sha256, write_random_file
+from tests.helpers.files import read_stored, sha256, write_random_file
 from tests.helpers.project import use_storage_dsn
 from uploader.models import UploadedFile
 
@@ -167,16 +167,10 @@ def test_two_uploads_with_the_same_name_both_survive(admin_client, request, stor
     first, second = UploadedFile.objects.order_by("pk")
     assert first.file.name == "report.txt"
     assert second.file.name != "report.txt"
-    assert [stored_bytes(upload) for upload in (first, second)] == [
+    assert [read_stored(upload.file) for upload in (first, second)] == [
         b"first version",
         b"second version",
     ]
-
-
-def stored_bytes(upload):
-    """Return the bytes of the upload's file, closed afterwards (S3's is a temporary file)."""
-    with upload.file.open("rb") as file:
-        return file.read()
 
 
 def test_a_large_file_goes_up_in_parts_and_arrives_intact(s3_bucket, tmp_path):

@@ -20,7 +20,7 @@ from myapp.storage.models import Upload
 from myapp.storage.uploads import UPLOADING_FOLDER
 from tests.helpers import s3
 from tests.helpers.admin import ADD_URL, admin_upload
-from tests.helpers.files import sha256
+from tests.helpers.files import sha256, stored_chunks
 from tests.helpers.ports import free_port
 from tests.helpers.project import use_storage_dsn
 from uploader.models import UploadedFile
@@ -103,7 +103,7 @@ def test_an_admin_upload_is_stored_once_with_the_same_bytes(admin_client, s3_buc
     assert response.url != ADD_URL
     uploaded = UploadedFile.objects.get()
     assert objects(s3_bucket) == {uploaded.file.name: len(LARGE)}
-    assert sha256(uploaded.file.chunks()) == sha256([LARGE])
+    assert sha256(stored_chunks(uploaded.file)) == sha256([LARGE])
     assert pending_uploads(s3_bucket) == []
 
 
