@@ -6,6 +6,10 @@ FROM python:3.13-slim
 # Log lines reach `docker compose logs` and Divio's log view as they are written.
 ENV PYTHONUNBUFFERED=1
 
+# glibc keeps the memory that reading an upload a MiB at a time frees, instead of handing it back
+# and clearing it afresh for the next MiB (docs/benchmarks.md, "How uploads are tuned").
+ENV GLIBC_TUNABLES=glibc.malloc.mmap_threshold=16777216:glibc.malloc.trim_threshold=67108864
+
 # The unprivileged user the server runs as (see USER below).
 RUN useradd --uid 1000 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
 

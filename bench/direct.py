@@ -1,6 +1,6 @@
 """A direct upload from Chromium to S3, against boto3 uploading the same file to the same server.
 
-    .venv/bin/python -m bench.direct [--size 1G] [--repeat 3] [--quick]
+    .venv/bin/python -m bench.direct [--size 1G] [--repeat 3] [--quick] [--only checksums]
 
 ``upload-direct``: the admin's add form in Debian's Chromium (headless, Playwright), served by
 gunicorn with the project's settings and one worker, DEBUG off; the file goes from the browser
@@ -12,6 +12,11 @@ upload went through the web server.
 ``same_requests`` is the ratio against boto3 making the requests the browser makes: boto3 sends a
 CRC32 of every part by default, which the browser does not, and without them the server checksums
 the whole object when the upload completes.
+
+``direct-checksums``: what verifying every part costs, on SeaweedFS (tests.helpers.seaweedfs),
+which checks each part's SHA-256 as AWS does: the same upload through two gunicorn servers, one
+whose DSN lets the browser compute each part's SHA-256 and the store verify it, the other's with
+``checksums=when_required``, which sends none; timed alike, in turns, in the same run.
 """
 
 import argparse
@@ -27,8 +32,11 @@ from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.files import write_random_file
 from tests.helpers.gunicorn import Gunicorn
 from tests.helpers.ports import free_port
+from tests.helpers.seaweedfs import SeaweedFSServer
 
 TARGET, CPU_TARGET, MEMORY_TARGET = 1.05, 0.1, 8 * common.MiB
+# What checking every part may cost: at most 5% of the upload's time.
+CHECKSUM_TARGET = 1.05
 LIST_PATH = "/admin/uploader/uploadedfile/"
 ADD_URL = LIST_PATH + "add/"
 
@@ -83,9 +91,22 @@ def main():
         "--size", type=common.mebibytes, default="1G", help="file size: 1G, 256M (1G)"
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs, median reported (3)")
+    parser.add_argument(
+        "--only",
+        choices=["direct", "checksums"],
+        help="one case: upload-direct (moto) or direct-checksums (SeaweedFS)",
+    )
     args = common.parse_arguments(
         parser, "64M, one run: the script works", size=64 * common.MiB, repeat=1
     )
+    if args.only != "checksums":
+        upload_direct(args)
+    if args.only != "direct":
+        checksum_cost(args, expected_size=args.size)
+
+
+def upload_direct(args):
+    """Report ``upload-direct``: the browser's upload against boto3's, on moto."""
     from playwright.sync_api import sync_playwright
 
     moto = s3.MotoServer(free_port())
@@ -106,7 +127,13 @@ def main():
             client.put_bucket_cors(
                 Bucket=bucket,
                 CORSConfiguration={
-                    "CORSRules": [{"AllowedOrigins": [server.url], "AllowedMethods": ["PUT"]}]
+                    "CORSRules": [
+                        {
+                            "AllowedOrigins": [server.url],
+                            "AllowedMethods": ["PUT"],
+                            "AllowedHeaders": ["*"],
+                        }
+                    ]
                 },
             )
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -151,6 +178,76 @@ def main():
         worker_peak=common.mib(max(growths)),
         memory_target=common.mib(MEMORY_TARGET),
         memory="met" if max(growths) <= MEMORY_TARGET else "MISSED",
+        runs=args.repeat,
+    )
+
+
+def checksum_cost(args, expected_size):
+    """Report ``direct-checksums``: the upload with every part's SHA-256 against without."""
+    from playwright.sync_api import sync_playwright
+
+    servers = []
+    with common.scratch_folder("checksums") as folder, sync_playwright() as playwright:
+        seaweedfs = SeaweedFSServer(folder / "seaweedfs")
+        try:
+            bucket = seaweedfs.new_bucket()
+            source = folder / "video.bin"
+            expected = write_random_file(source, expected_size // common.MiB)
+            pages = {}
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for case, dsn in (
+                ("checked", bucket.dsn),
+                ("unchecked", bucket.dsn + "?checksums=when_required"),
+            ):
+                site = folder / case
+                site.mkdir()
+                environ = common.site_environment(site, dsn, UPLOAD_MAX_SIZE=str(args.size))
+                common.prepare_site(environ)
+                server = Gunicorn(environ, site / "gunicorn.log", "--workers=1")
+                servers.append(server)
+                server.wait_for("/admin/login/", status=200)
+                page = chromium.new_page()
+                log_in(page, server.url)
+                pages[case] = (page, server)
+            bucket.client.put_bucket_cors(
+                Bucket=bucket.name,
+                CORSConfiguration={
+                    "CORSRules": [
+                        {
+                            "AllowedOrigins": [server.url for _, server in pages.values()],
+                            "AllowedMethods": ["PUT"],
+                            "AllowedHeaders": ["*"],
+                        }
+                    ]
+                },
+            )
+            warm_up = folder / "warm-up.bin"
+            write_random_file(warm_up, 9)
+            for page, server in pages.values():
+                upload_in_browser(page, server.url, warm_up)
+                for listed in bucket.client.list_objects_v2(Bucket=bucket.name)["Contents"]:
+                    bucket.client.delete_object(Bucket=bucket.name, Key=listed["Key"])
+            times = {case: [] for case in pages}
+            for run in range(args.repeat):
+                # In turns, the first of each run alternating: neither gains from the cache.
+                for case in sorted(pages, reverse=bool(run % 2)):
+                    page, server = pages[case]
+                    times[case].append(upload_in_browser(page, server.url, source)[0])
+                    common.check_and_delete(bucket.client, bucket.name, expected)
+            chromium.close()
+        finally:
+            for server in servers:
+                server.stop()
+            seaweedfs.stop()
+    checked, unchecked = common.median(times["checked"]), common.median(times["unchecked"])
+    common.report(
+        "direct-checksums",
+        checked / unchecked,
+        CHECKSUM_TARGET,
+        checked=common.seconds(checked),
+        unchecked=common.seconds(unchecked),
+        size=f"{expected_size // common.MiB}MiB",
+        store="SeaweedFS",
         runs=args.repeat,
     )
 

@@ -91,7 +91,11 @@ def classic_upload(base, session, number, size):
         "POST",
         ADD_URL,
         body,
-        {"Content-Type": f"multipart/form-data; boundary={boundary}", "Cookie": cookies},
+        {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Cookie": cookies,
+            "Origin": base,
+        },
     )
     if status != 302:
         raise RuntimeError(f"a classic upload ended with {status}")

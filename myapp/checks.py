@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from myapp.lockout import trusted_proxy_count
 from myapp.storage import dsn, validation
 
 # The variables a production run (DEBUG off) cannot do without, with what each one is for.
@@ -59,3 +60,19 @@ def check_storage_dsn(app_configs, **kwargs):
             id="myapp.E002",
         )
     ]
+
+
+@checks.register
+def check_trusted_proxy_count(app_configs, **kwargs):
+    try:
+        trusted_proxy_count()
+    except ValueError:
+        return [
+            checks.Error(
+                f"TRUSTED_PROXY_COUNT is not a whole number: {settings.TRUSTED_PROXY_COUNT!r}.",
+                hint="Set it to the number of proxies in front of the server: 1 on Divio, 0 where "
+                "clients reach it directly.",
+                id="myapp.E003",
+            )
+        ]
+    return []

@@ -1,5 +1,7 @@
 """Login throttling, with django-axes: who is locked out, and from which address they come."""
 
+import ipaddress
+
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
@@ -8,15 +10,38 @@ from django.db.models import Sum
 from django.shortcuts import render
 
 
-def client_address(request):
-    """Return the address a request comes from: the last one of X-Forwarded-For, or the peer's.
+def trusted_proxy_count():
+    """Return TRUSTED_PROXY_COUNT as a number; ValueError if it is not a whole number from 0."""
+    count = int(settings.TRUSTED_PROXY_COUNT)
+    if count < 0:
+        raise ValueError(count)
+    return count
 
-    Divio's proxy (as any single proxy does) appends the address it was reached from to
-    X-Forwarded-For; whatever comes before is what the client wrote, and could be forged. Written
+
+def is_address(text):
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def client_address(request):
+    """Return the address a request comes from: the peer's, or the one the proxies say.
+
+    Each of the TRUSTED_PROXY_COUNT proxies in front of the server (Divio's one) appends the
+    address it was reached from to X-Forwarded-For: the client's is the last but as many; whatever
+    comes before is what the client wrote, and could be forged. With no proxy declared, the whole
+    header is the client's word, and the connection's address is the only one to go by. Written
     here because django-ipware gives no address at all once a client sends a header of its own.
     """
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.rsplit(",", 1)[-1].strip() or request.META.get("REMOTE_ADDR")
+    peer = request.META.get("REMOTE_ADDR", "")
+    proxies = trusted_proxy_count()
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if proxies and len(forwarded) >= proxies and is_address(forwarded[-proxies]):
+        return forwarded[-proxies]
+    # A health probe reaches the server directly, without the header; nothing else may.
+    return peer if is_address(peer) else None
 
 
 def locked_out(request, response, credentials):

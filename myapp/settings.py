@@ -75,8 +75,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Failed logins counted in the database, so that every instance locks out alike.
     "axes",
-    # The project itself: storage schemes, configuration checks and media commands.
+    "directuploads",  # browser to bucket; before myapp, whose storage commands it extends
+    "copymedia",  # manage.py copymedia: media copied between two storages by rclone
+    "previews",  # image previews, made once per stored file, shown in the admin (docs/previews.md)
+    # The project itself: storage schemes, configuration checks and storage commands.
     "myapp",
+    # The tutorial's app.
     "uploader",
 ]
 
@@ -106,7 +110,7 @@ MIDDLEWARE = [
 
 # Every page's Content-Security-Policy: the site's own scripts, styles and images only, and the
 # media storage's origins where a page needs them (myapp.middleware.StorageOriginsMiddleware).
-# No inline script: the admin and the direct uploads' script need none.
+# No inline script: the admin needs none.
 CONTENT_SECURITY_POLICY_DIRECTIVES = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
@@ -139,6 +143,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "myapp.lockout.locked_out"
 # Behind Divio's proxy every request comes from the proxy: the client is what the proxy says.
 AXES_CLIENT_IP_CALLABLE = "myapp.lockout.client_address"
+# How many proxies in front of the server append the address they were reached from to
+# X-Forwarded-For: one on Divio (its load balancer; Divio sets STAGE in each cloud environment);
+# none where clients reach the server themselves (`make run`, `docker compose up`, the image on
+# its own), whose X-Forwarded-For is whatever the client wrote. myapp.E003 names a wrong value.
+TRUSTED_PROXY_COUNT = os.environ.get("TRUSTED_PROXY_COUNT", "1" if os.environ.get("STAGE") else "0")
 
 ROOT_URLCONF = "myapp.urls"
 
@@ -194,6 +203,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # To stdout, one line per event, tracebacks included (myapp/log.py): the container's output is
 # the only log kept, by docker compose and on Divio. Django's default mails errors to ADMINS.
 LOGGING = log.CONFIG
+# DEBUG's error page, and error reports, without the passwords that URL settings carry.
+DEFAULT_EXCEPTION_REPORTER = "myapp.log.ErrorReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "myapp.log.ErrorReportFilter"
 
 
 # Internationalization

@@ -11,13 +11,17 @@ from django.urls import clear_url_caches
 from pytest_django.live_server_helper import LiveServer
 
 import myapp.urls
+from myapp import views
 from tests.helpers import azurite as azurite_server
 from tests.helpers import s3
+from tests.helpers import seaweedfs as seaweedfs_server
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from tests.helpers.gunicorn import Gunicorn, production_environment
 from tests.helpers.ports import free_port, port_can_be_bound
 from tests.helpers.prerequisites import IN_CI, skip_unless_ci
 from tests.helpers.project import use_storage_dsn
+from tests.helpers.s3 import S3_SERVERS
+from tests.helpers.servers import SilentServer
 from tests.helpers.stores import Bucket, Container, Folder
 
 # Tests must never read a developer's own AWS credentials or settings.
@@ -76,11 +80,18 @@ def collected_static_files(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def s3_server():
-    """moto over plain HTTP on a free port, for the explicit-endpoint s3+http:// scheme."""
+def moto():
+    """moto over plain HTTP on a free port: quick, and checks no signature or checksum."""
     server = s3.MotoServer(free_port())
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session", params=S3_SERVERS)
+def s3_server(request):
+    """An S3 server over plain HTTP, for the explicit-endpoint s3+http:// scheme: each test that
+    uses it runs on moto and on SeaweedFS, or on those S3_SERVERS names."""
+    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(scope="session")
@@ -107,15 +118,58 @@ def s3_tls_server(tmp_path_factory):
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory):
+    """SeaweedFS, a production S3 server that checks signatures and checksums, on free ports."""
+    if seaweedfs_server.weed() is None:
+        skip_unless_ci(f"SeaweedFS is not installed: {seaweedfs_server.INSTALL}")
+    server = seaweedfs_server.SeaweedFSServer(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def seaweedfs_bucket(settings, seaweedfs):
+    """Make the default storage a fresh bucket of SeaweedFS (``client``, ``name``, ``dsn``)."""
+    return use_new_bucket(settings, seaweedfs)
+
+
+@pytest.fixture
+def moto_bucket(settings, moto):
+    """Make the default storage a fresh bucket of moto, which keeps ACLs and refuses writes to a
+    bucket that does not exist (SeaweedFS makes one)."""
+    return use_new_bucket(settings, moto)
+
+
 @pytest.fixture
 def s3_bucket(settings, s3_server):
-    """Make the default storage a fresh bucket of the HTTP moto server.
+    """Make the default storage a fresh bucket of each S3 server.
 
     It has a ``client``, a ``name`` and a ``dsn``: what a user of an S3-compatible service has.
     """
-    bucket = s3_server.new_bucket()
+    return use_new_bucket(settings, s3_server)
+
+
+def use_new_bucket(settings, server):
+    bucket = server.new_bucket()
     use_storage_dsn(settings, bucket.dsn)
     return bucket
+
+
+@pytest.fixture
+def fresh_storage_check(monkeypatch):
+    """Let /healthz check the test's own storage, not the result an earlier test left for a few
+    seconds."""
+    fresh = views.Recent(views.storage_status, views.STORAGE_CHECK_SECONDS)
+    monkeypatch.setattr(views, "recent_storage_status", fresh)
+
+
+@pytest.fixture
+def silent_server():
+    """A port that takes connections and never answers them."""
+    server = SilentServer()
+    yield server
+    server.close()
 
 
 @pytest.fixture
@@ -148,23 +202,31 @@ def azure_container(settings, azurite):
     return container
 
 
-@pytest.fixture(params=["file", "s3"])
-def stored(request, media_dir):
-    """The default storage as a user sees it: the test's media folder, or a fresh bucket.
-
-    ``names()`` lists what is stored, ``read(name)`` returns its bytes.
-    """
-    if request.param == "s3":
-        return Bucket(request.getfixturevalue("s3_bucket"))
-    return Folder(media_dir)
+@pytest.fixture(params=["file", *S3_SERVERS])
+def stored(request, settings, media_dir):
+    """The default storage as a user sees it: the test's media folder, or a fresh bucket of each
+    S3 server. ``names()`` lists what is stored, ``read(name)`` returns its bytes."""
+    if request.param == "file":
+        return Folder(media_dir)
+    return Bucket(use_new_bucket(settings, request.getfixturevalue(request.param)))
 
 
-@pytest.fixture(params=["s3", "azure"])
-def stored_cloud(request):
-    """The default storage on a fresh bucket, or a fresh Azure container, as a user sees it."""
-    if request.param == "s3":
-        return Bucket(request.getfixturevalue("s3_bucket"))
-    return Container(request.getfixturevalue("azure_container"))
+@pytest.fixture(params=[*S3_SERVERS, "azure"])
+def stored_cloud(request, settings):
+    """The default storage on a fresh bucket of each S3 server, or a fresh Azure container."""
+    if request.param == "azure":
+        return Container(request.getfixturevalue("azure_container"))
+    return Bucket(use_new_bucket(settings, request.getfixturevalue(request.param)))
+
+
+@pytest.fixture(params=["file", *S3_SERVERS, "azure"])
+def stored_anywhere(request, settings, media_dir):
+    """The default storage on each kind the project has: its folder, buckets, a container."""
+    if request.param == "file":
+        return Folder(media_dir)
+    if request.param == "azure":
+        return Container(request.getfixturevalue("azure_container"))
+    return Bucket(use_new_bucket(settings, request.getfixturevalue(request.param)))
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.helpers.project import ROOT
+from tests.helpers.project import APPS, ROOT
 
 # Lines of a compiled requirements file: "name==version [; marker] \" and its "--hash=..." lines.
 LOCKED = re.compile(r"^([A-Za-z0-9._\[\],-]+)==([^\s;]+)(?:\s*;[^\\]*)?\s*\\$", re.M)
 # Packages the code may import without declaring them: Python's own, and the project's.
-OWN = {"myapp", "uploader", "tests", "bench"}
+OWN = {*APPS, "tests", "bench"}
 
 
 def hand_kept(name):
@@ -100,7 +100,7 @@ def imported_distributions(folders):
 
 
 def test_every_package_the_project_imports_is_declared():
-    undeclared = imported_distributions(["myapp", "uploader"]) - hand_kept("requirements.in")
+    undeclared = imported_distributions(APPS) - hand_kept("requirements.in")
     assert not undeclared, "import these without declaring them in requirements.in"
 
 

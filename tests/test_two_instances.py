@@ -8,68 +8,27 @@ PostgreSQL database.
 """
 
 import io
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import quote
 
 import pytest
 import requests
 from django.core.management import call_command
-from django.db import connection
 
-from tests.helpers import direct as direct_client
+from tests.helpers.instances import (
+    CHANGELIST,
+    PASSWORD,
+    assert_kept_apart,
+    csrf_token,
+    log_in,
+    needs_postgresql,
+    site,
+    upload_together,
+)
 from uploader.models import UploadedFile
 
-CHANGELIST = "/admin/uploader/uploadedfile/"
 CONTENT = b"%PDF-1.4 shared by two instances\n" + bytes(range(256)) * 16
-PASSWORD = "two-instances-password"
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="two servers need a shared PostgreSQL database: set DATABASE_URL (CI does)",
-    ),
-]
-
-
-def database_url():
-    """The tests' own PostgreSQL database, which pytest-django created."""
-    database = connection.settings_dict
-    credentials = f"{quote(database['USER'], safe='')}:{quote(database['PASSWORD'], safe='')}"
-    return f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-
-
-def csrf_token(session, url):
-    page = session.get(url)
-    page.raise_for_status()
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
-
-
-def site(django_user_model, storage_dsn):
-    """Return the variables of two instances of one site, whose admin user it makes."""
-    django_user_model.objects.create_superuser("admin", "admin@example.com", PASSWORD)
-    return {
-        "DATABASE_URL": database_url(),
-        "DEFAULT_STORAGE_DSN": storage_dsn,
-        "DOMAIN": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "False",  # plain HTTP on loopback, no TLS proxy in front
-    }
-
-
-def log_in(session, server):
-    url = f"{server.url}/admin/login/"
-    response = session.post(
-        url,
-        data={
-            "username": "admin",
-            "password": PASSWORD,
-            "next": "/admin/",
-            "csrfmiddlewaretoken": csrf_token(session, url),
-        },
-    )
-    assert response.url == f"{server.url}/admin/", response.text[:2000]
+pytestmark = needs_postgresql
 
 
 @pytest.mark.django_db(transaction=True)  # the servers see only what is committed
@@ -93,7 +52,7 @@ def test_a_file_uploaded_through_one_instance_is_listed_opened_and_deleted_throu
     upload = UploadedFile.objects.get()
 
     listed = through_second.get(f"{second.url}{CHANGELIST}").text
-    links = re.findall(r'<a href="(http[^"]+)">' + re.escape(upload.file.name) + "</a>", listed)
+    links = re.findall(r'<a href="(http[^"]+)" aria-label="Open ' + re.escape(upload.name), listed)
     assert links == [f"{s3_bucket.client.meta.endpoint_url}/{s3_bucket.name}/{upload.file.name}"]
     assert requests.get(links[0], timeout=10).content == CONTENT
 
@@ -108,12 +67,6 @@ def test_a_file_uploaded_through_one_instance_is_listed_opened_and_deleted_throu
     assert s3_bucket.client.list_objects_v2(Bucket=s3_bucket.name).get("KeyCount") == 0
 
 
-# Twenty uploads of one name at the same moment, through both instances: through the web server
-# (the classic form) and straight from the "browser" to the storage (direct uploads).
-
-SIMULTANEOUS = 20
-
-
 def classic(session, server, content):
     add_url = f"{server.url}{CHANGELIST}add/"
     response = session.post(
@@ -121,51 +74,31 @@ def classic(session, server, content):
         data={"csrfmiddlewaretoken": csrf_token(session, add_url)},
         # Over one S3 part, so that each goes up as a multipart upload while it arrives.
         files={"file": ("report.pdf", content, "application/pdf")},
+        # As a browser sends it, so that the file goes to the bucket while it arrives.
+        headers={"Origin": server.url},
         timeout=120,
     )
     return response.url == f"{server.url}{CHANGELIST}"
 
 
-def direct(session, server, content):
-    api = direct_client.SessionApi(session, server.url)
-    return api.save(direct_client.upload(api, "report.pdf", content)).url.endswith(CHANGELIST)
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("path", [classic, direct])
 def test_simultaneous_uploads_of_one_name_all_keep_their_bytes_under_distinct_names(
-    gunicorn, stored_cloud, django_user_model, settings, path
+    gunicorn, stored_cloud, django_user_model, settings
 ):
-    environment = site(django_user_model, settings.DEFAULT_STORAGE_DSN)
-    servers = [gunicorn(**environment), gunicorn(**environment)]
-    sessions = [requests.Session() for _ in servers]
-    for session, server in zip(sessions, servers, strict=True):
-        log_in(session, server)
-    contents = [os.urandom(9 * 1024 * 1024 + number) for number in range(SIMULTANEOUS)]
+    contents, saved = upload_together(
+        gunicorn, django_user_model, settings.DEFAULT_STORAGE_DSN, classic
+    )
 
-    with ThreadPoolExecutor(SIMULTANEOUS) as pool:
-        saved = list(
-            pool.map(
-                lambda number: path(sessions[number % 2], servers[number % 2], contents[number]),
-                range(SIMULTANEOUS),
-            )
-        )
-
-    assert saved == [True] * SIMULTANEOUS
-    rows = UploadedFile.objects.order_by("size")
-    names = [row.file.name for row in rows]
-    assert len(set(names)) == SIMULTANEOUS
-    assert stored_cloud.names() == set(names)
-    assert [stored_cloud.read(name) for name in names] == contents
+    assert_kept_apart(stored_cloud, contents, saved)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_failed_logins_through_one_instance_lock_out_on_the_other_until_unlocked(
     gunicorn, s3_bucket, django_user_model
 ):
-    environment = site(django_user_model, s3_bucket.dsn)
+    # Behind Divio's proxy, which adds the client's address last to X-Forwarded-For.
+    environment = site(django_user_model, s3_bucket.dsn) | {"TRUSTED_PROXY_COUNT": "1"}
     first, second = gunicorn(**environment), gunicorn(**environment)
-    # As Divio's proxy forwards them: the client's address last in X-Forwarded-For.
     proxied = {"X-Forwarded-For": "203.0.113.5"}
 
     def attempt(server, password):

@@ -5,12 +5,11 @@ from django.contrib.admin.views.main import ChangeList
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 
-from myapp.storage.admin import DirectUploadsMixin, StorageErrorMessageMixin
+from myapp.storage.admin import StorageErrorMessageMixin
 from uploader.forms import UploadedFileForm
 from uploader.kinds import KIND, Kind
 from uploader.lifecycle import delete_stored_files_on_error
 from uploader.models import UploadedFile
-from uploader.names import storage_name
 from uploader.paginator import LargeListPaginator
 
 # What a trigram index can look for: three letters or digits in a row (uploader/operations.py).
@@ -45,7 +44,7 @@ class UploadedFileChangeList(ChangeList):
 
 
 @admin.register(UploadedFile)
-class UploadedFileAdmin(DirectUploadsMixin, StorageErrorMessageMixin, admin.ModelAdmin):
+class UploadedFileAdmin(StorageErrorMessageMixin, admin.ModelAdmin):
     form = UploadedFileForm
     # Every column comes from the row itself (the link's URL is computed, never fetched), so a
     # page costs the same few queries and no storage call however many rows it shows.
@@ -68,6 +67,10 @@ class UploadedFileAdmin(DirectUploadsMixin, StorageErrorMessageMixin, admin.Mode
     show_full_result_count = False
     details = ["name", "size_display", "content_type", "uploaded_at", "uploaded_by"]
 
+    class Media:
+        css = {"all": ["uploader/uploads.css"]}
+        js = ["uploader/copy-link.js"]
+
     def get_changelist(self, request, **kwargs):
         return UploadedFileChangeList
 
@@ -88,15 +91,19 @@ class UploadedFileAdmin(DirectUploadsMixin, StorageErrorMessageMixin, admin.Mode
 
     @admin.display(description="file")
     def link(self, obj):
-        return format_html('<a href="{}">{}</a>', obj.file.url, obj.file.name)
+        # The name is in the first column already: one name per row.
+        return format_html(
+            '<a href="{url}" aria-label="Open {name}">Open</a> '
+            '<button type="button" class="copy-link" data-link="{url}" '
+            'aria-label="Copy the link to {name}">Copy link</button>',
+            url=obj.file.url,
+            name=obj.name,
+        )
 
     def save_model(self, request, obj, form, change):
         if "file" in form.changed_data:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
-
-    def direct_upload_name(self, db_field, filename):
-        return storage_name(filename)
 
     def changeform_view(self, request, *args, **kwargs):
         # The admin saves inside a transaction of its own: if a later step or the commit fails,

@@ -1,5 +1,10 @@
 """An uploaded file: the tutorial's FileField, described once when the file is stored, and
-removed from storage with its row (uploader/lifecycle.py)."""
+removed from storage with its row (uploader/lifecycle.py).
+
+The storage chooses the name a file is stored under and the type it is served with
+(myapp/storage/names.py, content_types.py), whichever way it arrives: with the form, or sent
+ahead of it by the browser or while the request arrived (myapp/storage/stored.py).
+"""
 
 import unicodedata
 
@@ -10,9 +15,9 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
+from myapp.storage.content_types import served_content_type
 from uploader import lifecycle
 from uploader.kinds import KIND
-from uploader.names import storage_name
 
 
 class UploadedFile(models.Model):
@@ -93,13 +98,8 @@ class UploadedFile(models.Model):
         self.uploaded_at = timezone.now()
 
     def _describe_upload(self):
-        upload = self.file.file
-        uploaded_name = self.file.name
-        self.file.name, content_type = storage_name(uploaded_name)
-        # django-storages sends S3 the type the browser claimed before the one the name gives;
-        # send the one listed here, which is never HTML for a file stored as .txt.
-        upload.content_type = content_type
-        self.describe(uploaded_name, upload.size, content_type)
+        stored_name = self.file.field.generate_filename(self, self.file.name)
+        self.describe(self.file.name, self.file.size, served_content_type(stored_name))
 
 
 @receiver(post_delete, sender=UploadedFile)

@@ -6,25 +6,83 @@ forms and their query parameters are in myapp/storage/dsn.py and docs/storage.md
 """
 
 import io
+import threading
 from urllib.parse import quote
 
 import furl
 from azure.core.exceptions import ResourceExistsError
+from azure.storage.blob import BlobServiceClient, LinearRetry
+from botocore.config import Config
 from django.core.files import File, storage
-from django_storage_url import register_storage_class
+from django_storage_url import get_storage, register_storage_class
 from django_storage_url.backends import az as dsn_az
 from django_storage_url.backends import s3 as dsn_s3
 from storages.backends import s3
 from storages.utils import is_seekable
 
-from myapp.storage.content_types import is_compressed, served_content_type
+from myapp.storage.content_types import served_content_type
 from myapp.storage.dsn import ACL_NONE, is_true, local_media
-from myapp.storage.multipart import StreamedUploadsMixin
+from myapp.storage.names import valid_name
 from myapp.storage.reservations import ReservedNamesMixin
 from myapp.storage.sessions import SharedModelsMixin
+from myapp.storage.stored import StoredUploadsMixin
+from myapp.storage.validation import problem
+
+# A storage that does not answer costs a request at most 15 s before it fails with the reason: a
+# few seconds to connect and for each answer to begin, and one more try of what failed in a way
+# worth retrying (a timeout, a service's transient 500 or 503).
+CONNECT_TIMEOUT, READ_TIMEOUT, ATTEMPTS = 3, 6, 2
+# Completing a multipart upload takes as long as the store needs to join the parts: AWS answers at
+# once and keeps the connection alive, moto and some stores stay silent for seconds per GiB. Asked
+# again meanwhile, a store fails the second request (NoSuchUpload, or a 500): that one request
+# waits this long, and is sent once.
+COMPLETE_TIMEOUT = 300
 
 
-class FileSystemStorage(storage.FileSystemStorage):
+def s3_limits():
+    """Return botocore's settings that bound every request of an S3 storage."""
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        retries={"mode": "standard", "total_max_attempts": ATTEMPTS},
+    )
+
+
+def azure_limits():
+    """Return the Azure SDK's options that bound every request of an Azure storage.
+
+    The SDK's own retries wait 15 s and more between tries, four times over.
+    """
+    return {
+        "connection_timeout": CONNECT_TIMEOUT,
+        "read_timeout": READ_TIMEOUT,
+        "retry_policy": LinearRetry(backoff=1, random_jitter_range=1, retry_total=ATTEMPTS - 1),
+    }
+
+
+class InvalidDSN(ValueError):
+    """A storage DSN that describes no usable storage; the message says why, without the secret."""
+
+
+def open_storage(dsn):
+    """Return the storage that ``dsn`` describes.
+
+    Raise InvalidDSN, saying what is wrong, if it describes none.
+    """
+    reason = problem(dsn)
+    if reason:
+        raise InvalidDSN(reason)
+    return get_storage(dsn)
+
+
+class ValidNamesMixin:
+    """For a storage: every file field's uploads are stored under a cleaned name (names.py)."""
+
+    def get_valid_name(self, name):
+        return valid_name(name)
+
+
+class FileSystemStorage(ValidNamesMixin, storage.FileSystemStorage):
     """``file://PATH/?url=URL``: a local folder, its path decoded.
 
     django-storage-url's own class keeps PATH percent-encoded, so a checkout in ``my project`` would
@@ -37,13 +95,23 @@ class FileSystemStorage(storage.FileSystemStorage):
 
 
 class DSNQueryMixin:
-    """What every S3 scheme takes from the DSN's query, done the same way for all of them."""
+    """What every S3 scheme takes from the DSN's query, and the limits its requests keep."""
 
     # django-storages' default lets a second upload of the same name silently replace the first
     # (django-storages #959, #960); Django's own choice, a new suffixed name, loses nothing.
     file_overwrite = False
 
     def apply_query(self, dsn):
+        self.client_config = self.client_config.merge(s3_limits())
+        if "checksums" in dsn.args:
+            # Some S3-compatible stores refuse the checksums boto3 sends by default.
+            checksums = dsn.args["checksums"]
+            self.client_config = self.client_config.merge(
+                Config(
+                    request_checksum_calculation=checksums,
+                    response_checksum_validation=checksums,
+                )
+            )
         # Divio's buckets serve their files publicly, hence public-read; "none" sends no ACL,
         # which buckets with ACLs disabled (the AWS default since 2023) require.
         acl = dsn.args.get("acl", "public-read")
@@ -60,26 +128,51 @@ class DSNQueryMixin:
             self.custom_domain = f"{url.netloc}{str(url.path).rstrip('/')}"
 
 
-class S3CompressedFilesMixin:
-    """Store a compressed file with its own content type and no Content-Encoding.
+class S3ContentTypeMixin:
+    """Store every file with the content type its name is served with (content_types.py).
 
-    django-storages stores it with the Content-Encoding its name implies (and the type of what it
-    decompresses to), unless the parameters name a type.
+    django-storages would send the type the browser claimed first (text/html for a page stored as
+    page.html.txt), and a compressed file with the Content-Encoding its name implies, unless the
+    parameters name a type.
     """
 
     def get_object_parameters(self, name):
         parameters = super().get_object_parameters(name)
-        if is_compressed(name):
-            parameters.setdefault("ContentType", served_content_type(name))
+        parameters.setdefault("ContentType", served_content_type(name))
         return parameters
+
+
+class PatientClientMixin:
+    """For S3 storages: a client, one per thread as the storage's own, for completing uploads."""
+
+    @property
+    def completing_client(self):
+        """Return a client whose requests wait COMPLETE_TIMEOUT for their answer, and are sent
+        once."""
+        local = self.__dict__.setdefault("_completing_clients", threading.local())
+        if not hasattr(local, "client"):
+            patient = Config(
+                read_timeout=COMPLETE_TIMEOUT, retries={"mode": "standard", "total_max_attempts": 1}
+            )
+            local.client = self._create_session().client(
+                "s3",
+                region_name=self.region_name,
+                use_ssl=self.use_ssl,
+                endpoint_url=self.endpoint_url,
+                config=self.client_config.merge(patient),
+                verify=self.verify,
+            )
+        return local.client
 
 
 class ProjectS3Mixin(
     SharedModelsMixin,
-    StreamedUploadsMixin,
+    StoredUploadsMixin,
     ReservedNamesMixin,
-    S3CompressedFilesMixin,
+    ValidNamesMixin,
+    S3ContentTypeMixin,
     DSNQueryMixin,
+    PatientClientMixin,
 ):
     """What every S3 scheme of the project adds to django-storages' S3 storage."""
 
@@ -121,7 +214,7 @@ class EndpointS3Storage(ProjectS3Mixin, s3.S3Storage):
         self.apply_query(dsn)
 
 
-class AzureStorage(ReservedNamesMixin, dsn_az.AzureStorage):
+class AzureStorage(StoredUploadsMixin, ReservedNamesMixin, ValidNamesMixin, dsn_az.AzureStorage):
     """``az://ACCOUNT:KEY_OR_BASE64_SAS@blob.core.windows.net/CONTAINER?domain=HOST``: Divio's form.
 
     Read by django-storage-url. Its service is always ``https://ACCOUNT.blob.SUFFIX``: use
@@ -139,13 +232,20 @@ class AzureStorage(ReservedNamesMixin, dsn_az.AzureStorage):
         self.azure_ssl = True
         public_host = dsn.args.get("domain") or f"{self.account_name}.{dsn.host}"
         self.base_url = container_url(dsn, f"https://{public_host}/{self.azure_container}")
+        self.client_options = azure_limits()
+
+    def _get_service_client(self):
+        # django-storages gives a connection string's client none of client_options.
+        if self.connection_string is not None:
+            return BlobServiceClient.from_connection_string(
+                self.connection_string, **self.client_options
+            )
+        return super()._get_service_client()
 
     def get_object_parameters(self, name):
-        # As for S3 (S3CompressedFilesMixin): these override what django-storages guesses.
+        # As for S3 (S3ContentTypeMixin): these override what django-storages guesses.
         parameters = super().get_object_parameters(name)
-        if is_compressed(name):
-            parameters |= {"content_type": served_content_type(name), "content_encoding": None}
-        return parameters
+        return parameters | {"content_type": served_content_type(name), "content_encoding": None}
 
     def url(self, name):
         # Never signed, so a SAS token never shows in a page; quoted as the Azure SDK quotes.

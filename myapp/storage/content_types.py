@@ -14,11 +14,6 @@ COMPRESSED_CONTENT_TYPES = {
 }
 
 
-def is_compressed(name):
-    """Return whether ``name`` is that of a compressed file (``.gz``, ``.tgz``, ``.xz``...)."""
-    return mimetypes.guess_type(name)[1] is not None
-
-
 def served_content_type(name):
     """Return the content type of a stored file from its name.
 

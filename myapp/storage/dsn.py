@@ -1,8 +1,8 @@
 """Storage DSNs (``DEFAULT_STORAGE_DSN``): their forms, their secret, the storage they open.
 
 Settings import this module, so it stays light and none of it raises, whatever the text: what
-is wrong with a DSN is for ``myapp.storage.validation`` to say, when the checks run or the
-storage is opened.
+is wrong with a DSN is for ``myapp.storage.validation`` to say, when the checks run or
+``backends.open_storage`` opens it.
 """
 
 import base64
@@ -41,7 +41,8 @@ def secret_forms(dsn):
     secret = match[1].partition(":")[2] if match else ""
     if not secret:
         return []
-    forms = {secret, unquote(secret), quote(unquote(secret), safe="")}
+    # Any text may be a DSN, a lone surrogate included, which UTF-8 would refuse to encode.
+    forms = {secret, unquote(secret), quote(unquote(secret), safe="", errors="surrogatepass")}
     decoded = (decode_base64(unquote(secret)) or b"").decode("ascii", "replace")
     if decoded.isprintable():
         forms.add(decoded)
@@ -87,22 +88,3 @@ def local_media(dsn):
     # django-storage-url keeps the path percent-encoded as its storage location; a folder name
     # with a space or a non-ASCII letter must reach the disk decoded.
     return unquote(url.path), base_url
-
-
-class InvalidDSN(ValueError):
-    """A storage DSN that describes no usable storage; the message says why, without the secret."""
-
-
-def open_storage(dsn):
-    """Return the storage that ``dsn`` describes.
-
-    Raise InvalidDSN, saying what is wrong, if it describes none.
-    """
-    from myapp.storage.validation import problem
-
-    reason = problem(dsn)
-    if reason:
-        raise InvalidDSN(reason)
-    from django_storage_url import get_storage
-
-    return get_storage(dsn)

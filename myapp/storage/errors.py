@@ -1,8 +1,8 @@
 """What a storage error means, for whoever configured the storage.
 
 The storages raise what their SDKs raise: a folder's OSError, boto3's and the Azure SDK's errors.
-``describe`` turns each into a reason in a sentence; the admin, ``/healthz``, ``checkstorage`` and
-``copymedia`` show it.
+``describe`` turns each into a reason in a sentence; the admin, ``/healthz`` and the storage
+commands show it.
 """
 
 from azure.core.exceptions import (
@@ -10,12 +10,15 @@ from azure.core.exceptions import (
     ClientAuthenticationError,
     HttpResponseError,
     ServiceRequestError,
+    ServiceResponseError,
 )
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConnectTimeoutError,
     HTTPClientError,
     NoCredentialsError,
+    ReadTimeoutError,
     SSLError,
 )
 from botocore.exceptions import ConnectionError as EndpointUnreachable
@@ -40,6 +43,9 @@ S3_REASONS = {
     "PermanentRedirect": "the bucket is in another region: give the DSN its region",
     "AuthorizationHeaderMalformed": "the region is wrong: give the DSN the bucket's region",
 }
+# What stores that refuse the checksums boto3 sends by default answer (django-storages #1482).
+CHECKSUM_CODES = {"InvalidArgument", "XAmzContentSHA256Mismatch", "NotImplemented"}
+CHECKSUMS_REFUSED = "the store refuses boto3's checksums: add checksums=when_required to the DSN"
 # The same for Azure's error codes. A wrong key is AuthenticationFailed on Azure, which the SDK
 # raises as ClientAuthenticationError, and AuthorizationFailure on Azurite.
 AZURE_REASONS = {
@@ -55,17 +61,33 @@ AZURE_REASONS = {
 }
 
 
+def refuses_checksums(code, message):
+    """Return whether an S3 error is a store refusing the checksums boto3 sends by default.
+
+    Backblaze B2 answers InvalidArgument, R2 NotImplemented, some others a SHA-256 mismatch
+    (django-storages #1482).
+    """
+    if code == "XAmzContentSHA256Mismatch":
+        return True
+    return code in {"InvalidArgument", "NotImplemented"} and "checksum" in message.lower()
+
+
 def describe(error):
     """Return what a storage error means, in words for whoever wrote the DSN."""
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "")
+        message = error.response.get("Error", {}).get("Message", "")
         reason = S3_REASONS.get(code)
+        if refuses_checksums(code, message):
+            reason = CHECKSUMS_REFUSED
         return f"{reason} ({code})" if reason else str(error)
     if isinstance(error, SSLError):
         return (
             f"the TLS connection failed ({error}); for a server with a certificate authority "
             "of its own, add it to the bundle in AWS_CA_BUNDLE"
         )
+    if isinstance(error, (ConnectTimeoutError, ReadTimeoutError, ServiceResponseError)):
+        return f"the endpoint did not answer in time: {error}"
     if isinstance(error, (EndpointUnreachable, ServiceRequestError)):
         return f"the endpoint cannot be reached: {error}"
     if isinstance(error, HTTPClientError):

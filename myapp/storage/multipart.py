@@ -1,8 +1,8 @@
 """A file streamed to S3 as an upload's request body arrives, saved by completing its upload.
 
 ``uploads.S3UploadHandler`` starts a ``MultipartUpload`` for each file of a request and hands
-Django a ``StreamedFile``; a storage with ``StreamedUploadsMixin`` saves that file by completing
-the upload, under the name it saves it as, without sending the bytes again.
+Django a ``StreamedFile``; the S3 storage saves that file by completing the upload, under the
+name it saves it as, without sending the bytes again (stored.StoredUploadsMixin).
 """
 
 import logging
@@ -11,12 +11,16 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from botocore.exceptions import ClientError
-from django.core.files.uploadedfile import UploadedFile
 from storages.utils import clean_name
 
 from myapp.storage import reservations
+from myapp.storage.stored import StoredUpload
 
 logger = logging.getLogger(__name__)
+
+
+class SentElsewhere(OSError):
+    """A streamed file that its request's form saves under another name, or in another storage."""
 
 
 class MultipartUpload:
@@ -25,13 +29,13 @@ class MultipartUpload:
     It knows where it stands: receiving, sent, completed, saved or discarded, failed.
     """
 
-    def __init__(self, storage, file_name):
+    def __init__(self, storage, requested_name):
         self.storage = storage
         self.client = storage.connection.meta.client
         self.config = storage.transfer_config
-        # The name FieldFile.save() asks the storage for when the field adds no upload_to.
-        self.requested_name = storage.generate_filename(file_name)
-        self.name = self.key = self.parameters = self.upload_id = self.executor = None
+        # The name FieldFile.save() will ask the storage for.
+        self.requested_name = requested_name
+        self.name = self.key = self.upload_id = self.executor = None
         self.reservation = None
         self.part = bytearray()
         self.parts = []
@@ -78,12 +82,11 @@ class MultipartUpload:
         self.reservation = reservations.reserve(self.storage, self.requested_name)
         self.name = self.reservation.name
         self.key = self.storage._normalize_name(clean_name(self.name))
-        # Named from the file's name alone; saving checks that the storage would send the same.
+        # The storage gives a file its type and ACL from its name alone (backends.py).
         parameters = self.storage._get_write_parameters(self.key)
         self.upload_id = self.client.create_multipart_upload(
             Bucket=self.storage.bucket_name, Key=self.key, **parameters, **self.checksum
         )["UploadId"]
-        self.parameters = parameters
         self.executor = ThreadPoolExecutor(self.config.max_concurrency, "s3-upload")
 
     def _upload_part(self, number, body):
@@ -105,18 +108,17 @@ class MultipartUpload:
         if future.exception() and not self.error:
             self.error = future.exception()
 
-    def can_be_saved_as(self, storage, name, content, max_length):
-        """Return whether completing the upload stores what ``storage.save(name, content)`` would.
+    def can_be_saved_as(self, storage, name, max_length):
+        """Return whether completing the upload stores what ``storage.save(name, ...)`` would.
 
-        That is: in the same storage, under the same name, with the same content type and ACL.
+        That is: in the same storage, under the same name; the storage gives a name its content
+        type and ACL.
         """
         return (
-            not self.error
             # storages["default"] is django-storage-url's lazy wrapper, equal to what it wraps.
-            and self.storage == storage
+            self.storage == storage
             and name == self.requested_name
             and not (max_length and len(self.name) > max_length)
-            and storage._get_write_parameters(self.key, content) == self.parameters
         )
 
     def save(self):
@@ -136,7 +138,7 @@ class MultipartUpload:
         if self.completed:
             return
         try:
-            self.client.complete_multipart_upload(
+            self.storage.completing_client.complete_multipart_upload(
                 Bucket=self.storage.bucket_name,
                 Key=self.key,
                 UploadId=self.upload_id,
@@ -177,7 +179,7 @@ class MultipartUpload:
         self.upload_id = None
 
 
-class StreamedFile(UploadedFile):
+class StreamedFile(StoredUpload):
     """A file that S3UploadHandler sent to S3, waiting there for the storage to save it.
 
     Read, it completes the upload and streams the object back, for a storage that saves it under
@@ -210,17 +212,17 @@ class StreamedFile(UploadedFile):
             self._file.close()
         self._discard()
 
-
-class StreamedUploadsMixin:
-    """For S3 storages: save a file that S3UploadHandler already sent by completing its upload.
-
-    It is not sent again.
-    """
-
-    def save(self, name, content, max_length=None):
-        if isinstance(content, StreamedFile):
-            if content.upload.can_be_saved_as(self, name, content, max_length):
-                return content.upload.save()
-            # Completed before the storage picks a name, so that it cannot pick this one.
-            content.upload.complete()
-        return super().save(name, content, max_length)
+    def save_in(self, storage, name, max_length):
+        if self.upload.error:
+            # What stopped the upload is why the file cannot be saved.
+            self.upload.discard()
+            raise self.upload.error
+        if self.upload.can_be_saved_as(storage, name, max_length):
+            return self.upload.save()
+        # Completing it under the name it was sent as, to copy it, would let anyone read it there
+        # before the form's checks gave it its name: it goes, and the file must be sent again.
+        self.upload.discard()
+        raise SentElsewhere(
+            f"{self.name} was sent to be saved as {self.upload.requested_name}, not as {name}: "
+            "send it again."
+        )

@@ -8,9 +8,10 @@ reservation makes the second take another name, as Django's own storages do for 
 import logging
 import os
 
-from django.db import IntegrityError, transaction
+from django.apps import apps
+from django.db import IntegrityError, models, transaction
 
-from myapp.storage.models import Upload
+from myapp.models import NameReservation
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +27,11 @@ def storage_key(storage):
 
 def is_reserved(storage, name):
     """Return whether an upload in progress holds ``name`` in ``storage``."""
-    return Upload.objects.filter(storage=storage_key(storage), name=name).exists()
+    return NameReservation.objects.filter(storage=storage_key(storage), name=name).exists()
 
 
-def reserve(storage, name, max_length=None, **fields):
-    """Return a new Upload holding a name that is free in ``storage``: ``name`` or another.
+def reserve(storage, name, max_length=None):
+    """Return a new NameReservation of a name that is free in ``storage``: ``name`` or another.
 
     The row is committed at once, so that every other upload sees the name taken.
     """
@@ -39,17 +40,28 @@ def reserve(storage, name, max_length=None, **fields):
         name = storage.get_available_name(name, max_length=max_length)
         try:
             with transaction.atomic():
-                return Upload.objects.create(storage=key, name=name, **fields)
+                return NameReservation.objects.create(storage=key, name=name)
         except IntegrityError:  # reserved by another upload since get_available_name looked
             name = storage.get_alternative_name(*os.path.splitext(name))
 
 
-def release(upload):
+def release(reservation):
     """Delete the reservation: its file was saved, or given up."""
     try:
-        Upload.objects.filter(pk=upload.pk).delete()
+        NameReservation.objects.filter(pk=reservation.pk).delete()
     except Exception:
-        logger.exception("Could not release the name %s reserved for an upload", upload.name)
+        logger.exception("Could not release the name %s reserved for an upload", reservation.name)
+
+
+def name_in_use(storage, name):
+    """Return whether a row of any model names ``name`` in a file field of ``storage``."""
+    key = storage_key(storage)
+    return any(
+        model._default_manager.filter(**{field.name: name}).exists()
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.FileField) and storage_key(field.storage) == key
+    )
 
 
 class ReservedNamesMixin:

@@ -25,6 +25,8 @@ ACLS = {
 # What botocore accepts for the signature version, the addressing style and the region.
 SIGNATURE_VERSIONS = {"s3", "s3v4"}
 ADDRESSING_STYLES = {"auto", "path", "virtual"}
+# When boto3 sends checksums and checks those of answers.
+CHECKSUMS = {"when_supported", "when_required"}
 REGION = re.compile(r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?")
 HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 # S3's rules for bucket names (the common subset of AWS, MinIO and R2), and Azure's for storage
@@ -144,7 +146,7 @@ def _host_problem(scheme, host):
 
 def _query_problem(scheme, query):
     if scheme in AZURE_SCHEMES:
-        for name in ("acl", "qs_auth", "auth", "region", "addressing_style"):
+        for name in ("acl", "qs_auth", "auth", "region", "addressing_style", "checksums"):
             if name in query:
                 return f"{name}= is S3's; an Azure container's access is set on the container"
     domain = query.get("domain")
@@ -152,7 +154,12 @@ def _query_problem(scheme, query):
         return "domain= must be a host name alone, without a port: give url=https://HOST:PORT/"
     if "url" in query and not _is_web_url(query["url"]):
         return "url= must be an http(s):// URL"
-    choices = {"acl": ACLS, "auth": SIGNATURE_VERSIONS, "addressing_style": ADDRESSING_STYLES}
+    choices = {
+        "acl": ACLS,
+        "auth": SIGNATURE_VERSIONS,
+        "addressing_style": ADDRESSING_STYLES,
+        "checksums": CHECKSUMS,
+    }
     for name, allowed in choices.items():
         if name in query and query[name] not in allowed:
             return f"{name}={query[name]} is not one of {', '.join(sorted(allowed))}"
@@ -187,6 +194,12 @@ def _s3_problem(dsn):
     endpoint = storage.endpoint_url
     if not (is_valid_endpoint_url(endpoint) or is_valid_ipv6_endpoint_url(endpoint)):
         return "it names no endpoint host after the bucket"
+    try:
+        # boto3 checks the region and the endpoint as it makes its client, even where the links
+        # (on a domain of its own) need none.
+        storage.connection  # noqa: B018
+    except Exception as error:  # noqa: BLE001 - whatever stops a client is the answer sought
+        return f"boto3 cannot use it ({type(error).__name__}: {error})"
     return _link_problem(storage)
 
 

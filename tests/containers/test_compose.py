@@ -26,6 +26,7 @@ import pytest
 from tests.helpers import containers
 from tests.helpers.containers import csrf_token, digest, run
 from tests.helpers.prerequisites import skip_unless_ci
+from tests.helpers.project import copy_checkout
 
 pytestmark = pytest.mark.container
 
@@ -102,7 +103,7 @@ def stack(engine, owner):
             pytest.fail("port 8000 is in use (your own `docker compose up`?): stop it first")
     folder = Path(tempfile.mkdtemp(prefix=f"{PROJECT}-"))
     checkout = folder / PROJECT
-    containers.copy_checkout(checkout)
+    copy_checkout(checkout)
     containers.give_to(checkout, *owner)
     stack = Stack(checkout, owner)
     try:
@@ -144,6 +145,11 @@ def stored(stack, upload):
     """Return where the upload's /media/ link says it is in ./data/media on the host."""
     (link,) = upload.links
     return stack.checkout / "data" / "media" / unquote(link.removeprefix("/media/"))
+
+
+def test_the_site_is_published_on_this_machine_only(stack):
+    # DEBUG on and a known password: nobody on the network may reach it unless told to.
+    assert stack.compose("port", "web", "80").stdout.strip() == "127.0.0.1:8000"
 
 
 def test_the_admin_user_from_env_local_logs_in(admin):

@@ -7,11 +7,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 CHANGELIST = "/admin/uploader/uploadedfile/"
 ADD_URL = f"{CHANGELIST}add/"
+# The site of Django's test client, as a browser names the page a POST comes from.
+ORIGIN = "http://testserver"
 
 
 def admin_upload(client, name, content):
     """POST the admin's add form with one file, as the browser does."""
-    return client.post(ADD_URL, {"file": SimpleUploadedFile(name, content)})
+    return client.post(
+        ADD_URL, {"file": SimpleUploadedFile(name, content)}, headers={"Origin": ORIGIN}
+    )
 
 
 def admin_link(client, uploaded):

@@ -25,6 +25,12 @@ def png(width, height, blue):
         b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, blue)) for x in range(width))
         for y in range(height)
     )
+    return png_file(width, height, zlib.compress(pixels))
+
+
+def png_file(width, height, data):
+    """Return a PNG file of ``width`` by ``height`` RGB pixels whose compressed rows are ``data``,
+    written by hand so that it may claim what it likes."""
 
     def chunk(kind, data):
         return (
@@ -33,10 +39,7 @@ def png(width, height, blue):
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(pixels))
-        + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
     )
 
 

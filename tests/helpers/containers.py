@@ -123,20 +123,6 @@ def podman_as_docker(folder):
             service.wait(timeout=30)
 
 
-def copy_checkout(destination):
-    """Copy the checkout's files as git sees them, committed or not, never ignored.
-
-    That is what a fresh clone with your changes holds, without ./data, .venv or caches.
-    """
-    listed = run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT
-    ).stdout.split("\0")
-    for name in filter(None, listed):
-        if (ROOT / name).is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, destination / name)
-
-
 def give_to(folder, uid, gid):
     """Make ``folder`` and everything in it belong to ``uid``:``gid``, as a clone by that user."""
     for path in [folder, *folder.rglob("*")]:

@@ -9,6 +9,8 @@ from pathlib import Path
 from myapp.storage.dsn import local_media
 
 ROOT = Path(__file__).resolve().parents[2]
+# The project's Django apps: each a top-level folder with an apps.py.
+APPS = sorted(path.parent.name for path in ROOT.glob("*/apps.py"))
 
 # What Divio sets in a cloud environment.
 PRODUCTION = {
@@ -45,10 +47,11 @@ def check():
 
 
 def copy_project(folder):
-    """Copy what a fresh clone holds of the project's code into ``folder``: no data/, no venv."""
-    for name in ("manage.py", "myapp", "uploader"):
-        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
-        copy(ROOT / name, folder / name)
+    """Copy what a fresh clone holds of the project's code into ``folder``: manage.py and its
+    apps, no data/, no venv."""
+    shutil.copy(ROOT / "manage.py", folder)
+    for app in APPS:
+        shutil.copytree(ROOT / app, folder / app)
     return folder
 
 
@@ -61,3 +64,21 @@ def use_storage_dsn(settings, dsn):
     settings.DEFAULT_STORAGE_DSN = dsn
     settings.MEDIA_ROOT, settings.MEDIA_URL = local_media(dsn)
     settings.STORAGES = {**settings.STORAGES}
+
+
+def copy_checkout(destination):
+    """Copy the checkout's files as git sees them, committed or not, never ignored.
+
+    That is what a fresh clone with your changes holds, without ./data, .venv or caches.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, destination / name)

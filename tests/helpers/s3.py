@@ -30,6 +30,11 @@ AWS_VARIABLES = (
 CA_BUNDLE_VARIABLES = ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
+# The S3 servers every S3 test runs on: moto, quick, and SeaweedFS, which behaves like AWS
+# (S3_SERVERS=moto for a quick local run; CI runs both).
+S3_SERVERS = os.environ.get("S3_SERVERS", "moto,seaweedfs").split(",")
+# Credentials of another account, for copies between two of them (SeaweedFS knows them too).
+OTHER_KEY, OTHER_SECRET = "OTHERKEYOTHERKEY", "other"
 # A secret with the characters a DSN must percent-encode.
 KEY, SECRET = "AKIDTESTTESTTEST", "test/secret+with=specials"
 
@@ -72,8 +77,7 @@ class MotoServer(LocalServer):
 
     def dsn(self, bucket):
         """Return the ``s3+http://`` DSN of one of this server's buckets."""
-        host = self.endpoint.removeprefix("http://")
-        return f"s3+http://{KEY}:{quote(SECRET, safe='')}@{host}/{bucket}"
+        return http_dsn(self.endpoint, bucket)
 
     def new_bucket(self):
         """Return a fresh bucket of this server (``client``, ``name``, ``dsn``)."""
@@ -81,6 +85,12 @@ class MotoServer(LocalServer):
         name = f"media-{uuid.uuid4().hex[:12]}"
         client.create_bucket(Bucket=name)
         return SimpleNamespace(client=client, name=name, dsn=self.dsn(name))
+
+
+def http_dsn(endpoint, bucket):
+    """Return the ``s3+http://`` DSN of ``bucket`` at the server ``http://HOST:PORT``."""
+    host = endpoint.removeprefix("http://")
+    return f"s3+http://{KEY}:{quote(SECRET, safe='')}@{host}/{bucket}"
 
 
 def down_dsn(port):

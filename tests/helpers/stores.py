@@ -1,5 +1,6 @@
 """What a storage holds, looked at as a user would: on disk, or through the S3 API."""
 
+from collections import Counter
 from pathlib import Path
 
 
@@ -77,3 +78,23 @@ class Container:
     def read(self, name):
         """Return the bytes of the blob ``name``."""
         return self.container.client.download_blob(name).readall()
+
+
+def uploads(store):
+    """Return the names of the uploads in ``store``: its files at the top, where the admin stores
+    them. The project's own files (the previews of images, say) are in folders of their own."""
+    return {name for name in store.names() if "/" not in name and not name.startswith(".")}
+
+
+def count_calls(monkeypatch, storage, names):
+    """Count ``storage``'s calls of the methods ``names`` from now on: {name: calls}."""
+    calls = Counter()
+    for name in names:
+        method = getattr(storage, name)
+
+        def counted(*args, _name=name, _method=method, **kwargs):
+            calls[_name] += 1
+            return _method(*args, **kwargs)
+
+        monkeypatch.setattr(storage, name, counted)
+    return calls

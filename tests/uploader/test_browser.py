@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.helpers.browser import log_in, png
-from tests.helpers.stores import Bucket
+from tests.helpers.stores import Bucket, uploads
 
 CHANGELIST = "/admin/uploader/uploadedfile/"
 
@@ -45,7 +45,7 @@ def test_upload_open_replace_and_delete_in_the_browser(page, admin_user, stored,
     expect(row.locator(".field-content_type")).to_have_text("image/png")
     expect(row.locator(".field-uploaded_by")).to_have_text(admin_user.username)
     page.screenshot_as("2-list")
-    assert stored.names() == {"photo.png"}
+    assert uploads(stored) == {"photo.png"}
     assert stored.read("photo.png") == photo.read_bytes()
 
     with page.expect_navigation() as opening:
@@ -64,7 +64,7 @@ def test_upload_open_replace_and_delete_in_the_browser(page, admin_user, stored,
     choose_and_save(page, replacement)
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     expect(first_row(page).locator(".field-name")).to_have_text("photo-v2.png")
-    assert stored.names() == {"photo-v2.png"}  # the old file went with the change
+    assert uploads(stored) == {"photo-v2.png"}  # the old file went with the change
 
     first_row(page).locator(".field-name a").click()
     page.click("a.deletelink")
@@ -92,3 +92,21 @@ def test_an_over_size_file_is_refused_in_the_browser(page, admin_user, stored, s
     assert stored.names() == set()
     page.goto(CHANGELIST)
     expect(page.locator("#result_list")).to_have_count(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_files_link_is_copied_from_the_list(page, admin_user, live_server, media_dir, tmp_path):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(png(32, 20, 10))
+    log_in(page, admin_user)
+    page.goto(f"{CHANGELIST}add/")
+    choose_and_save(page, photo)
+
+    button = first_row(page).get_by_role("button", name="Copy the link to photo.png")
+    button.click()
+
+    expect(button).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == f"{live_server.url}/media/photo.png"
+    assert first_row(page).inner_text().count("photo.png") == 1  # one name per row

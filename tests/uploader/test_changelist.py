@@ -3,7 +3,6 @@ filtered by kind and date, paged and counted, in a few queries whatever the tabl
 (bench/changelist.py measures the time at a million rows)."""
 
 import re
-from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -22,6 +21,7 @@ from tests.helpers.changelist import (
     shown_ids,
     shown_names,
 )
+from tests.helpers.stores import count_calls
 from tests.helpers.uploads import upload
 from uploader.models import UploadedFile
 from uploader.paginator import LargeListPaginator
@@ -330,19 +330,6 @@ STORAGE_IO = [
     "get_created_time",
     "get_modified_time",
 ]
-
-
-def count_calls(monkeypatch, storage, names):
-    calls = Counter()
-    for name in names:
-        method = getattr(storage, name)
-
-        def counted(*args, _name=name, _method=method, **kwargs):
-            calls[_name] += 1
-            return _method(*args, **kwargs)
-
-        monkeypatch.setattr(storage, name, counted)
-    return calls
 
 
 def count_http_requests(monkeypatch):

@@ -1,10 +1,12 @@
-"""A wrong UPLOAD_MAX_SIZE stops start-up with a message naming it."""
+"""The check of UPLOAD_MAX_SIZE (uploader/checks.py): a wrong value is named, a good one passes.
+
+That it runs at every start-up is tests/uploader/test_apps.py's."""
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from tests.helpers.project import NO_ISSUES, check, manage
+from tests.helpers.project import NO_ISSUES, check
 
 
 def test_a_wrong_upload_max_size_fails_the_check(settings):
@@ -19,9 +21,3 @@ def test_a_wrong_upload_max_size_fails_the_check(settings):
 def test_a_good_value_passes(settings, value):
     settings.UPLOAD_MAX_SIZE = value
     assert check() == NO_ISSUES
-
-
-def test_manage_py_check_names_the_variable():
-    result = manage("check", DJANGO_DEBUG="True", UPLOAD_MAX_SIZE="lots")
-    assert result.returncode == 1
-    assert "(uploader.E001) UPLOAD_MAX_SIZE is not usable: 'lots' is not a size" in result.stderr

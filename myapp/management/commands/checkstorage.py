@@ -17,8 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from storages.backends.azure_storage import AzureStorage
 
-from myapp.management.storages import add_origin_argument, site_origins, storage_from
-from myapp.storage import cors, direct
+from myapp.management.storages import storage_from
 from myapp.storage.dsn import redact
 from myapp.storage.errors import STORAGE_ERRORS, describe
 from myapp.storage.names import private_name
@@ -110,13 +109,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "dsn", nargs="?", help="The storage DSN to check (default: DEFAULT_STORAGE_DSN)."
         )
-        add_origin_argument(parser)
 
-    def handle(self, *args, dsn=None, origins=None, **options):
+    def handle(self, *args, dsn=None, **options):
         what = "The DSN given" if dsn else "DEFAULT_STORAGE_DSN"
         dsn = dsn or settings.DEFAULT_STORAGE_DSN
         storage = storage_from(dsn, what)
         self.stdout.write(f"Checking {redact(dsn, dsn)} ({type(storage).__name__})")
+        self.probe_storage(storage, dsn)
+
+    def probe_storage(self, storage, dsn):
+        """Write, read, fetch and delete a probe file, printing each step; raise CommandError
+        with the reason at the first that fails."""
         probe = Probe(storage)
         try:
             for label, step in [
@@ -136,22 +139,3 @@ class Command(BaseCommand):
         finally:
             probe.clean_up()
         self.stdout.write(self.style.SUCCESS("The storage works."))
-        if direct.for_storage(storage):
-            self.check_cors(storage, origins or site_origins(), dsn)
-
-    def check_cors(self, storage, origins, dsn):
-        """Say whether browsers may send direct uploads from each origin; never a failure."""
-        for origin in origins:
-            try:
-                allowed = cors.allows(storage, origin)
-            except (OSError, *STORAGE_ERRORS) as error:
-                self.stdout.write(redact(f"  cors    {origin}: not asked ({describe(error)})", dsn))
-                continue
-            if allowed:
-                self.stdout.write(f"  cors    direct uploads from {origin} are allowed")
-            else:
-                self.stdout.write(
-                    f"  cors    direct uploads from {origin} are refused: the admin sends files "
-                    "through the server instead; `python manage.py allowdirectuploads` adds the "
-                    "rule that allows them"
-                )

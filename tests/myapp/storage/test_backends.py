@@ -1,6 +1,9 @@
 """The DSN in DEFAULT_STORAGE_DSN picks the storage behind default_storage."""
 
 import re
+import time
+from types import SimpleNamespace
+from urllib.parse import quote
 
 import furl
 import pytest
@@ -11,11 +14,13 @@ from django.core.files.storage import default_storage
 from django_storage_url import get_storage
 from storages.backends.s3 import S3Storage
 
-from myapp.storage.backends import FileSystemStorage
-from tests.helpers import s3
+from myapp.storage.backends import FileSystemStorage, open_storage
+from myapp.storage.errors import STORAGE_ERRORS, describe
+from tests.helpers import azurite, s3
 from tests.helpers.admin import admin_link, admin_upload
 from tests.helpers.files import read_stored, sha256, write_random_file
 from tests.helpers.project import use_storage_dsn
+from tests.helpers.relay import ChecksumRefusingRelay
 from uploader.models import UploadedFile
 
 # Saving to a cloud storage looks up the names that uploads in progress hold.
@@ -157,10 +162,7 @@ def test_an_admin_upload_to_an_endpoint_on_a_custom_port(admin_client, s3_bucket
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("storage", ["file", "s3"])
-def test_two_uploads_with_the_same_name_both_survive(admin_client, request, storage):
-    if storage == "s3":
-        request.getfixturevalue("s3_bucket")
+def test_two_uploads_with_the_same_name_both_survive(admin_client, stored):
     for content in (b"first version", b"second version"):
         assert admin_upload(admin_client, "report.txt", content).status_code == 302
 
@@ -207,8 +209,10 @@ def sent_acl_headers(storage):
     [("", b"public-read", ["READ"]), ("?acl=private", b"private", []), ("?acl=none", None, [])],
 )
 def test_acl_is_public_read_unless_the_dsn_says_otherwise(
-    settings, s3_bucket, query, header, public
+    settings, moto_bucket, query, header, public
 ):
+    # moto keeps each object's ACL and reports it; SeaweedFS reports the owner's alone.
+    s3_bucket = moto_bucket
     use_storage_dsn(settings, s3_bucket.dsn + query)
     sent = sent_acl_headers(default_storage)
     name = default_storage.save("a.txt", ContentFile(b"a"))
@@ -228,6 +232,88 @@ def test_private_media_get_signed_urls_that_expire(settings, s3_bucket):
     assert requests.get(url.url, timeout=10).content == b"for your eyes only"
 
 
+def test_a_wrong_or_expired_signature_is_refused(settings, seaweedfs_bucket):
+    # SeaweedFS checks signatures as AWS does; moto checks none.
+    use_storage_dsn(settings, seaweedfs_bucket.dsn + "?qs_auth=true&acl=private")
+    name = default_storage.save("private.txt", ContentFile(b"for your eyes only"))
+    url = furl.furl(default_storage.url(name))
+    forged = url.copy()
+    forged.args["X-Amz-Signature"] = "0" * 64
+    default_storage.querystring_expire = 1
+    expiring = default_storage.url(name)
+
+    time.sleep(2)
+
+    assert requests.get(url.url, timeout=10).content == b"for your eyes only"
+    assert requests.get(forged.url, timeout=10).status_code == 403
+    assert requests.get(expiring, timeout=10).status_code == 403
+
+
 def test_public_media_urls_carry_no_signature(s3_bucket):
     name = default_storage.save("public.txt", ContentFile(b"hello"))
     assert "?" not in default_storage.url(name)
+
+
+# A storage that does not answer: each call fails within 15 s, saying why
+
+
+@pytest.mark.parametrize("scheme", ["s3", "azure"])
+def test_a_storage_that_never_answers_fails_each_call_within_15_seconds(silent_server, scheme):
+    address = f"127.0.0.1:{silent_server.port}"
+    dsn = (
+        f"s3+http://KEY:SECRET@{address}/media"
+        if scheme == "s3"
+        else f"az+http://{azurite.ACCOUNT}:{quote(azurite.KEY, safe='')}@{address}/"
+        f"{azurite.ACCOUNT}/media"
+    )
+    storage = open_storage(dsn)
+
+    started = time.monotonic()
+    with pytest.raises(STORAGE_ERRORS) as raised:
+        storage.exists("report.pdf")
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 15
+    assert "did not answer" in describe(raised.value)
+
+
+# A store that refuses boto3's default checksums (django-storages #1482): checksums=when_required
+
+
+@pytest.fixture
+def refusing_store(s3_bucket, s3_server):
+    """The test's bucket behind a relay that refuses any request with a checksum header."""
+    relay = ChecksumRefusingRelay(s3_server.endpoint)
+    yield SimpleNamespace(
+        relay=relay, dsn=s3_bucket.dsn.replace(s3_server.endpoint[7:], relay.endpoint[7:])
+    )
+    relay.close()
+
+
+def test_a_store_refusing_checksums_is_named_with_the_fix(
+    admin_client, settings, refusing_store, caplog
+):
+    use_storage_dsn(settings, refusing_store.dsn)
+
+    admin_upload(admin_client, "report.pdf", CONTENT)
+
+    assert "the store refuses boto3's checksums: add checksums=when_required" in caplog.text
+    assert refusing_store.relay.refused
+    assert not UploadedFile.objects.exists()
+
+
+@pytest.mark.parametrize("size", [len(CONTENT), 9 * 1024 * 1024])  # whole, and in parts
+def test_checksums_when_required_stores_in_a_store_that_refuses_them(
+    admin_client, settings, s3_bucket, refusing_store, size
+):
+    use_storage_dsn(settings, refusing_store.dsn + "?checksums=when_required")
+    content = (CONTENT * (size // len(CONTENT) + 1))[:size]
+
+    response = admin_upload(admin_client, "report.pdf", content)
+
+    assert response.status_code == 302
+    uploaded = UploadedFile.objects.get()
+    assert read_stored(uploaded.file) == content
+    stored = s3_bucket.client.get_object(Bucket=s3_bucket.name, Key=uploaded.file.name)
+    assert stored["Body"].read() == content
+    assert refusing_store.relay.refused == []

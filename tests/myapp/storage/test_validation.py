@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from storages.backends.azure_storage import AzureStorage
 from storages.backends.s3 import S3Storage
 
-from myapp.storage.dsn import local_media, open_storage
+from myapp.storage.backends import open_storage
+from myapp.storage.dsn import local_media
 from myapp.storage.validation import problem
 from tests.helpers.dsn_strategies import broken_dsns, dsns
 from tests.helpers.dsns import MALFORMED, SECRET, VALID
