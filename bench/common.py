@@ -202,15 +202,15 @@ def start_s3_server(name, folder):
 
 
 @contextlib.contextmanager
-def s3_site(name, folder):
+def s3_site(name, folder, **variables):
     """Run the S3 server ``name`` with a bucket for a site in ``folder``, its database made; yield
-    the server's client, the bucket's name and the site's environment. A failure prints the end
-    of the server's log."""
+    the server's client, the bucket's name and the site's environment (with ``variables``). A
+    failure prints the end of the server's log."""
     server = start_s3_server(name, folder)
     try:
         client, bucket = server.client(), "bench"
         client.create_bucket(Bucket=bucket)
-        environ = site_environment(folder, server.dsn(bucket))
+        environ = site_environment(folder, server.dsn(bucket), **variables)
         prepare_site(environ)
         yield client, bucket, environ
     except Exception:

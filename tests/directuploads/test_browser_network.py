@@ -4,6 +4,7 @@ counts what the browser sent and can alter a part, in front of SeaweedFS, which 
 part's SHA-256 as AWS does, or Azurite, which checks each block's MD5."""
 
 import time
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -57,6 +58,22 @@ def relayed_container(settings, azurite, live_server):
     service.set_service_properties(cors=[])
 
 
+FILM_SIZE, SPEED = 200 * MiB, 20 * MiB
+
+
+@pytest.fixture
+def film(page, admin_user, tmp_path, settings):
+    """A file of 200 MiB (``film.path``, ``film.sha256``), and a page logged in whose uploads go
+    at 20 MiB/s, slow enough to act half way."""
+    settings.UPLOAD_MAX_SIZE = "1G"
+    path = tmp_path / "film.mp4"
+    sha256 = write_random_file(path, FILM_SIZE // MiB)
+    log_in(page, admin_user)
+    page.cdp = page.context.new_cdp_session(page)
+    network(page, False, SPEED)
+    return SimpleNamespace(path=path, sha256=sha256)
+
+
 def network(page, offline, upload_bytes_per_second):
     """Take the page off the network, or put it back, its uploads at that speed."""
     page.cdp.send(
@@ -86,58 +103,41 @@ def stored_sha256(uploaded):
 
 @pytest.mark.django_db(transaction=True)
 def test_offline_for_ten_seconds_at_40_percent_the_upload_waits_then_completes(
-    page, admin_user, relayed_bucket, tmp_path, settings
+    page, film, relayed_bucket
 ):
-    settings.UPLOAD_MAX_SIZE = "1G"
-    big = tmp_path / "film.mp4"
-    size = 200 * MiB
-    sent = write_random_file(big, size // MiB)
-    log_in(page, admin_user)
-    page.cdp = page.context.new_cdp_session(page)
-    speed = 20 * MiB
-    network(page, False, speed)
-
-    choose_and_save(page, big)
+    choose_and_save(page, film.path)
     wait_for_percent(page, 40)
-    network(page, True, speed)
+    network(page, True, SPEED)
     went_offline = time.monotonic()
     expect(page.locator(".direct-upload-state")).to_have_text(
         "Waiting for the network", timeout=10_000
     )
     expect(page.locator(".direct-upload-status")).to_have_text("film.mp4: waiting for the network.")
     page.wait_for_timeout(max(0, 10 - (time.monotonic() - went_offline)) * 1000)
-    network(page, False, speed)
+    network(page, False, SPEED)
 
     expect(page.locator(".messagelist")).to_contain_text(SAVED, timeout=120_000)
-    assert relayed_bucket.relay.received <= 1.1 * size
-    assert stored_sha256(UploadedFile.objects.get()) == sent
+    assert relayed_bucket.relay.received <= 1.1 * FILM_SIZE
+    assert stored_sha256(UploadedFile.objects.get()) == film.sha256
     assert not NameReservation.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_reload_half_way_then_the_same_file_chosen_again_sends_only_what_is_missing(
-    page, admin_user, relayed_bucket, tmp_path, settings
+    page, film, relayed_bucket
 ):
-    settings.UPLOAD_MAX_SIZE = "1G"
-    big = tmp_path / "film.mp4"
-    size = 200 * MiB
-    sent = write_random_file(big, size // MiB)
-    log_in(page, admin_user)
-    page.cdp = page.context.new_cdp_session(page)
-    network(page, False, 20 * MiB)
-
-    choose_and_save(page, big)
+    choose_and_save(page, film.path)
     wait_for_percent(page, 50)
     page.reload()
     page.wait_for_timeout(300)  # what was on its way is cut
     relayed_bucket.relay.reset()
-    page.set_input_files("input[name=file]", big)
+    page.set_input_files("input[name=file]", film.path)
     page.click("input[name=_save]")
 
     expect(page.locator(".messagelist")).to_contain_text(SAVED, timeout=120_000)
-    assert relayed_bucket.relay.received <= 0.6 * size
+    assert relayed_bucket.relay.received <= 0.6 * FILM_SIZE
     uploaded = UploadedFile.objects.get()
-    assert stored_sha256(uploaded) == sent
+    assert stored_sha256(uploaded) == film.sha256
     assert UploadedFile.objects.count() == 1
     assert not NameReservation.objects.exists()
     # Nothing left of the first start: it was the one resumed.
