@@ -512,8 +512,9 @@ def test_an_interrupted_copy_still_closes_with_its_counts_and_leaves_no_partial_
     assert process.returncode == 1
     assert (copied + failed, skipped) == (200, 0)
     assert failed > 0
-    assert "not copied (interrupted)" in err
-    assert len(folder_files(destination)) == copied
+    assert "copy not confirmed (interrupted)" in err
+    # The one file in flight may have landed whole before rclone could say so.
+    assert copied <= len(folder_files(destination)) <= copied + 1
     assert not list(destination.rglob("*.partial"))
 
 

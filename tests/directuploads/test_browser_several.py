@@ -143,8 +143,10 @@ def test_on_the_add_page_a_failed_file_is_listed_with_its_reason_while_the_other
     page.goto(ADD)
     page.set_input_files("input[name=file]", [small, big, other])
     expect(page.locator(".direct-upload-file")).to_have_count(3)
+    # The page has checked the files with the server, which found none too large...
+    expect(page.locator(".direct-upload-status")).to_have_text("3 file(s) chosen.")
     assert rows_text(page) == ["Waiting", "Waiting", "Waiting"]
-    settings.UPLOAD_MAX_SIZE = "2M"  # lowered after the files were checked
+    settings.UPLOAD_MAX_SIZE = "2M"  # ...and lowers its limit before Save.
 
     page.click("input[name=_save]")
 

@@ -256,7 +256,7 @@ class Command(BaseCommand):
         # "+": only in the source, "*": different, "=": identical (skipped), "-": only in the
         # destination, "!": failed.
         for name in (planned.get("+", set()) | planned.get("*", set())) - self.copied:
-            self.fail(name, f"not copied ({self.why_not_done(status)})", again=False)
+            self.fail(name, f"copy not confirmed ({self.why_not_done(status)})", again=False)
         if delete:
             # rclone deletes nothing once a file has failed.
             reason = "a file failed" if self.failed else self.why_not_done(status)
