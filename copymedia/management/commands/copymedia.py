@@ -6,6 +6,7 @@ bucket, a bucket into a folder, or between buckets. docs/copymedia.md tells more
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -28,8 +29,8 @@ DEFAULT_JOBS = 4
 # Where boto3, requests, curl and OpenSSL find the certificates to trust; rclone reads them as
 # --ca-cert.
 CA_BUNDLES = ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
-# Passed on to rclone, which then stops cleanly: it removes its partial files and says what it
-# did. It runs in a session of its own, so that a terminal's Ctrl-C reaches it once, from here.
+# Passed on to rclone, which then stops cleanly and says what it did. It runs in a session of its
+# own, so that a terminal's Ctrl-C reaches it once, from here.
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 ERROR_LEVELS = {"error", "critical", "alert", "emergency"}
 ERASE_LINE = "\r\x1b[K"
@@ -110,8 +111,11 @@ class Command(BaseCommand):
         self.copied, self.deleted, self.failed = set(), set(), set()
         with tempfile.TemporaryDirectory(prefix="copymedia-") as folder:
             report = Path(folder, "report")
-            status = self.run_rclone(remote(source), remote(destination), delete, jobs, report)
+            into = remote(destination)
+            status = self.run_rclone(remote(source), into, delete, jobs, report)
             self.reconcile(report, delete, status)
+        if self.failed and into.options["type"] == "local":
+            self.remove_partial_files(into.path)
         summary = f"copied {len(self.copied)}, skipped {len(self.skipped)}"
         # A run that failed without naming a file (a storage that cannot be listed) failed all
         # the same.
@@ -131,6 +135,11 @@ class Command(BaseCommand):
         # copy the files itself instead of sending them through rclone.
         name = "source" if destination.options == source.options else "destination"
         environ |= environment(name, destination.options)
+        # rclone writes a file into a folder as NAME.<8 hex digits><suffix>, then renames it. It
+        # removes that file if it is interrupted while writing it, but not while it checks the
+        # written file's checksum, before the rename: a suffix of this run's own tells what it
+        # left from any other file, for remove_partial_files().
+        self.partial_suffix = f".{secrets.token_hex(3)}.partial"  # rclone takes 16 characters
         command = [
             rclone,
             "sync" if delete else "copy",
@@ -156,6 +165,8 @@ class Command(BaseCommand):
             "DEBUG",
             "--stats",
             "1s" if self.progress else "0",
+            "--partial-suffix",
+            self.partial_suffix,
         ]
         if delete:
             command.append("--delete-after")
@@ -266,6 +277,13 @@ class Command(BaseCommand):
             self.fail(name, "rclone reported an error", again=False)
         self.copied -= self.failed
         self.skipped = planned.get("=", set()) - self.copied - self.failed
+
+    def remove_partial_files(self, folder):
+        """Delete what rclone left in ``folder`` of the files it did not copy."""
+        for parent in {(Path(folder) / file_name(name)).parent for name in self.failed}:
+            if parent.is_dir():
+                for left in parent.glob(f"*{self.partial_suffix}"):
+                    left.unlink(missing_ok=True)
 
     def why_not_done(self, status):
         if self.interrupted:
