@@ -1,6 +1,5 @@
 """The origin a page's direct uploads go to, allowed in that page's Content-Security-Policy."""
 
-import functools
 from types import SimpleNamespace
 
 from django.db import models
@@ -9,16 +8,20 @@ from directuploads.storages import for_storage
 from myapp.middleware import allow_in_policy, origin
 
 PROBE = SimpleNamespace(name="probe.txt", upload_id="probe", size=1, checksum="", checksums={})
+# Where a storage keeps its origin: on itself, not in a cache keyed by it, since default_storage
+# is a lazy object that hashes as the storage behind it, which changes with the settings.
+ORIGIN = "direct_upload_origin"
 
 
-@functools.cache
 def upload_origin(storage):
     """Return the origin the browser sends ``storage``'s parts to, or None if it takes none.
 
     Computed as the parts' URLs are signed (no network), once per storage.
     """
-    uploads = for_storage(storage)
-    return uploads and origin(uploads.sign(PROBE, {1: None})[1][0])
+    if not hasattr(storage, ORIGIN):
+        uploads = for_storage(storage)
+        setattr(storage, ORIGIN, uploads and origin(uploads.sign(PROBE, {1: None})[1][0]))
+    return getattr(storage, ORIGIN)
 
 
 def allow_uploads(response, model):

@@ -39,5 +39,16 @@ def test_a_cdn_serves_the_links_and_the_endpoint_takes_the_uploads(
     assert directives["connect-src"] == ["'self'", s3_server.endpoint]
 
 
+def test_the_origin_follows_the_storage_when_the_settings_change(
+    admin_client, settings, s3_bucket, s3_server
+):
+    policy(admin_client.get(ADD_URL))
+    # The same server under another name: another origin, as another server would be.
+    elsewhere = s3_server.endpoint.replace("127.0.0.1", "localhost")
+    use_storage_dsn(settings, s3_bucket.dsn.replace("@127.0.0.1:", "@localhost:"))
+
+    assert policy(admin_client.get(ADD_URL))["connect-src"] == ["'self'", elsewhere]
+
+
 def test_file_storage_takes_no_direct_uploads(admin_client):
     assert policy(admin_client.get(ADD_URL))["connect-src"] == ["'self'"]
