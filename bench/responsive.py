@@ -104,9 +104,11 @@ def classic_upload(base, session, number, size):
 def direct_upload(base, session, number, size):
     api = direct_client.SessionApi(session, base)
     started = direct_client.start(api, f"slow-{number}.bin", size)
-    _, signed = api.post(started["urls"]["parts"], {"parts": [1]})
-    url = urlsplit(signed["urls"]["1"])
-    if trickle(url.hostname, url.port, "PUT", f"{url.path}?{url.query}", bytes(size), {}) != 200:
+    content = bytes(size)
+    # One part, signed with its checksum as the script signs it, sent with the headers signed.
+    signed = direct_client.sign(api, started, content, [1])
+    url, headers = urlsplit(signed["urls"]["1"]), signed["headers"]["1"]
+    if trickle(url.hostname, url.port, "PUT", f"{url.path}?{url.query}", content, headers) != 200:
         raise RuntimeError("a direct upload's part was refused")
     _, completed = api.post(started["urls"]["complete"], {})
     saved = api.save(completed["token"])

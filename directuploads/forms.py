@@ -64,6 +64,9 @@ class DirectUploadWidget(AdminFileWidget):
     """
 
     template_name = "directuploads/widget.html"
+    # A file input named by its label, as on Django 5.2: Django 6.1's admin puts it in a fieldset
+    # whose legend names the group and leaves the input itself without a name.
+    use_fieldset = False
     # Django refuses ``multiple`` otherwise (CVE-2023-31047: a field validating one file of
     # several); value_from_datadict still gives the field one file.
     allow_multiple_selected = True

@@ -55,7 +55,8 @@ class ErrorReporter(ExceptionReporter):
     def get_traceback_data(self):
         data = super().get_traceback_data()
         if "exception_value" in data:
-            data["exception_value"] = hide_passwords(data["exception_value"])
+            # A string on Django 5.2, the exception itself on 6.1: shown as its text either way.
+            data["exception_value"] = hide_passwords(str(data["exception_value"]))
         return data
 
 
