@@ -3,6 +3,7 @@
 import base64
 import datetime
 import io
+import json
 import os
 import pty
 import re
@@ -522,6 +523,24 @@ def test_an_interrupted_copy_still_closes_with_its_counts_and_leaves_no_partial_
     # The one file in flight may have landed whole before rclone could say so.
     assert copied <= len(folder_files(destination)) <= copied + 1
     assert not list(destination.rglob("*.partial"))
+
+
+def test_an_error_of_a_files_partial_copy_is_counted_for_the_file():
+    command = Command(stdout=io.StringIO(), stderr=io.StringIO())
+    command.verbosity, command.progress, command.dsns = 1, False, ()
+    command.partial_suffix = ".a1b2c3.partial"
+    command.partial_name = re.compile(r"\.[0-9a-f]{8}\.a1b2c3\.partial$")
+    command.failed = set()
+    entry = {
+        "level": "error",
+        "msg": "partial file rename failed: gone",
+        "objectType": "*local.Object",
+    }
+
+    command.read_log(json.dumps(entry | {"object": "cat.jpg.0badf00d.a1b2c3.partial"}))
+    command.read_log(json.dumps(entry | {"object": "cat.jpg"}))
+
+    assert command.failed == {"cat.jpg"}
 
 
 def test_what_rclone_left_of_a_file_it_did_not_copy_is_removed_and_nothing_else(tmp_path):

@@ -6,6 +6,7 @@ bucket, a bucket into a folder, or between buckets. docs/copymedia.md tells more
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -140,6 +141,7 @@ class Command(BaseCommand):
         # written file's checksum, before the rename: a suffix of this run's own tells what it
         # left from any other file, for remove_partial_files().
         self.partial_suffix = f".{secrets.token_hex(3)}.partial"  # rclone takes 16 characters
+        self.partial_name = re.compile(rf"\.[0-9a-f]{{8}}{re.escape(self.partial_suffix)}$")
         command = [
             rclone,
             "sync" if delete else "copy",
@@ -233,6 +235,8 @@ class Command(BaseCommand):
             self.note(3, self.clean(line.rstrip("\n")), self.stderr)
             return
         message, name = str(entry.get("msg", "")), str(entry.get("object") or "")
+        # What rclone says of a file's partial copy (its rename failed, say) is said of the file.
+        name = self.partial_name.sub("", name)
         names_a_file = name and not str(entry.get("objectType")).endswith("Fs")
         level = entry.get("level")
         if "stats" in entry:
