@@ -528,8 +528,7 @@ def test_an_interrupted_copy_still_closes_with_its_counts_and_leaves_no_partial_
 def test_an_error_of_a_files_partial_copy_is_counted_for_the_file():
     command = Command(stdout=io.StringIO(), stderr=io.StringIO())
     command.verbosity, command.progress, command.dsns = 1, False, ()
-    command.partial_suffix = ".a1b2c3.partial"
-    command.partial_name = re.compile(r"\.[0-9a-f]{8}\.a1b2c3\.partial$")
+    command.use_partial_suffix(".a1b2c3.partial")
     command.failed = set()
     entry = {
         "level": "error",
@@ -546,7 +545,7 @@ def test_an_error_of_a_files_partial_copy_is_counted_for_the_file():
 def test_what_rclone_left_of_a_file_it_did_not_copy_is_removed_and_nothing_else(tmp_path):
     # As rclone leaves a file interrupted between its checksum and its rename.
     command = Command()
-    command.partial_suffix = ".a1b2c3.partial"
+    command.use_partial_suffix(".a1b2c3.partial")
     command.failed = {"photos/cat.jpg", "gone/dog.jpg"}
     left = tmp_path / "photos" / "cat.jpg.0badf00d.a1b2c3.partial"
     kept = [tmp_path / "photos" / "cat.jpg.12345678.partial", tmp_path / "photos" / "old.jpg"]

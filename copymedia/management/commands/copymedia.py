@@ -140,8 +140,7 @@ class Command(BaseCommand):
         # removes that file if it is interrupted while writing it, but not while it checks the
         # written file's checksum, before the rename: a suffix of this run's own tells what it
         # left from any other file, for remove_partial_files().
-        self.partial_suffix = f".{secrets.token_hex(3)}.partial"  # rclone takes 16 characters
-        self.partial_name = re.compile(rf"\.[0-9a-f]{{8}}{re.escape(self.partial_suffix)}$")
+        self.use_partial_suffix(f".{secrets.token_hex(3)}.partial")  # rclone takes 16 characters
         command = [
             rclone,
             "sync" if delete else "copy",
@@ -281,6 +280,11 @@ class Command(BaseCommand):
             self.fail(name, "rclone reported an error", again=False)
         self.copied -= self.failed
         self.skipped = planned.get("=", set()) - self.copied - self.failed
+
+    def use_partial_suffix(self, suffix):
+        """Name rclone's partial files NAME.<8 hex digits>``suffix``, and know them by it."""
+        self.partial_suffix = suffix
+        self.partial_name = re.compile(rf"\.[0-9a-f]{{8}}{re.escape(suffix)}$")
 
     def remove_partial_files(self, folder):
         """Delete what rclone left in ``folder`` of the files it did not copy."""
