@@ -516,10 +516,11 @@ def test_an_interrupted_copy_still_closes_with_its_counts_and_leaves_no_partial_
     assert skipped == 0
     assert failed > 0
     assert copied + failed <= 200
-    not_copied = re.findall(
-        r"^failed file-\d{3}\.bin: copy not confirmed \(interrupted\)$", err, re.M
-    )
-    assert len(not_copied) == failed
+    # Each file not copied is named, for the interruption; the one in flight perhaps twice,
+    # with what rclone said of it.
+    not_copied = re.findall(r"^failed (file-\d{3}\.bin): .*\(interrupted\)$", err, re.M)
+    assert len(set(not_copied)) == failed
+    assert len(re.findall("^failed ", err, re.M)) == len(not_copied)
     # The one file in flight may have landed whole before rclone could say so.
     assert copied <= len(folder_files(destination)) <= copied + 1
     assert not list(destination.rglob("*.partial"))
@@ -529,7 +530,7 @@ def test_an_error_of_a_files_partial_copy_is_counted_for_the_file():
     command = Command(stdout=io.StringIO(), stderr=io.StringIO())
     command.verbosity, command.progress, command.dsns = 1, False, ()
     command.use_partial_suffix(".a1b2c3.partial")
-    command.failed = set()
+    command.failed, command.interrupted = set(), False
     entry = {
         "level": "error",
         "msg": "partial file rename failed: gone",
@@ -540,6 +541,19 @@ def test_an_error_of_a_files_partial_copy_is_counted_for_the_file():
     command.read_log(json.dumps(entry | {"object": "cat.jpg"}))
 
     assert command.failed == {"cat.jpg"}
+
+
+def test_an_error_of_a_file_in_flight_when_interrupted_says_so():
+    command = Command(stdout=io.StringIO(), stderr=io.StringIO())
+    command.verbosity, command.progress, command.dsns = 1, False, ()
+    command.use_partial_suffix(".a1b2c3.partial")
+    command.failed, command.interrupted = set(), True
+    entry = {"level": "error", "msg": "corrupted on transfer", "object": "cat.jpg"}
+
+    command.read_log(json.dumps(entry))
+
+    assert command.failed == {"cat.jpg"}
+    assert command.stderr.getvalue() == "failed cat.jpg: corrupted on transfer (interrupted)\n"
 
 
 def test_what_rclone_left_of_a_file_it_did_not_copy_is_removed_and_nothing_else(tmp_path):

@@ -249,7 +249,8 @@ class Command(BaseCommand):
         elif message.startswith("Excluded"):
             self.fail(name, self.unstorable, again=False)
         elif level in ERROR_LEVELS and names_a_file:
-            self.fail(name, message)
+            # A file in flight when rclone was stopped fails for that, whatever rclone then says.
+            self.fail(name, f"{message} (interrupted)" if self.interrupted else message)
         elif level in ERROR_LEVELS and not message.startswith("Attempt "):
             # (Not rclone's closing "Attempt 1/1 failed with N errors", which repeats the last.)
             self.erase_progress()
