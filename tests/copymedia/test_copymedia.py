@@ -526,11 +526,17 @@ def test_an_interrupted_copy_still_closes_with_its_counts_and_leaves_no_partial_
     assert not list(destination.rglob("*.partial"))
 
 
-def test_an_error_of_a_files_partial_copy_is_counted_for_the_file():
+def log_reader(interrupted=False):
+    """A command as run_rclone leaves it to read rclone's log, its output kept in strings."""
     command = Command(stdout=io.StringIO(), stderr=io.StringIO())
     command.verbosity, command.progress, command.dsns = 1, False, ()
     command.use_partial_suffix(".a1b2c3.partial")
-    command.failed, command.interrupted = set(), False
+    command.failed, command.interrupted = set(), interrupted
+    return command
+
+
+def test_an_error_of_a_files_partial_copy_is_counted_for_the_file():
+    command = log_reader()
     entry = {
         "level": "error",
         "msg": "partial file rename failed: gone",
@@ -544,10 +550,7 @@ def test_an_error_of_a_files_partial_copy_is_counted_for_the_file():
 
 
 def test_an_error_of_a_file_in_flight_when_interrupted_says_so():
-    command = Command(stdout=io.StringIO(), stderr=io.StringIO())
-    command.verbosity, command.progress, command.dsns = 1, False, ()
-    command.use_partial_suffix(".a1b2c3.partial")
-    command.failed, command.interrupted = set(), True
+    command = log_reader(interrupted=True)
     entry = {"level": "error", "msg": "corrupted on transfer", "object": "cat.jpg"}
 
     command.read_log(json.dumps(entry))
